@@ -1,0 +1,24 @@
+import { describeConfig, loadConfig } from '@plafond/platform';
+import { AllocationConfig } from './config';
+
+describe('AllocationConfig', () => {
+  const required = {
+    DATABASE_URL: 'postgres://localhost/plafond',
+    KAFKA_BROKERS: 'localhost:9092',
+  };
+
+  it('defaults to its own port, schema and Kafka client id', () => {
+    expect(loadConfig(AllocationConfig, required)).toMatchObject({
+      port: 3001,
+      databaseSchema: 'allocation',
+      kafkaClientId: 'plafond-allocation',
+    });
+  });
+
+  it('requires only the database URL and the Kafka brokers', () => {
+    const names = describeConfig(AllocationConfig)
+      .filter((variable) => variable.required)
+      .map((variable) => variable.name);
+    expect(names).toEqual(['DATABASE_URL', 'KAFKA_BROKERS']);
+  });
+});

@@ -1,0 +1,19 @@
+import { ServiceDefinition } from '@plafond/platform';
+import { AllocationModule } from './allocation.module';
+import { AllocationConfig } from './config';
+import { allocationMigrations } from './migrations';
+
+export const ALLOCATION_SERVICE: ServiceDefinition<AllocationConfig> = {
+  name: 'allocation',
+  configClass: AllocationConfig,
+  module: AllocationModule,
+  migrations: allocationMigrations,
+  openApi: {
+    title: 'Plafond allocation',
+    description:
+      'Owns the unit tree, budgets and their non-extendable ceilings, allocation criteria, ' +
+      'allocations, reservations and balances. Admins open budgets and set criteria; unit ' +
+      'managers see their share, transfer unused quota and reserve before large jobs. Consumes ' +
+      '`usage.recorded`, publishes allocation events.',
+  },
+};

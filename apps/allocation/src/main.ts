@@ -1,0 +1,4 @@
+import { bootstrapService } from '@plafond/platform';
+import { ALLOCATION_SERVICE } from './definition';
+
+void bootstrapService(ALLOCATION_SERVICE);

@@ -1,0 +1,129 @@
+import { DynamicModule, Module, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { describeConfigValues, Environment, loadConfig } from '../config/load-config';
+import { ServiceConfig } from '../config/service-config';
+import { MigrationClass } from '../database/data-source';
+import { bodyErrorMiddleware } from '../http/body-errors';
+import { correlationMiddleware } from '../http/correlation.middleware';
+import { JsonLogger } from '../logging/json-logger';
+import { PlatformModule } from '../module/platform.module';
+import { installGracefulShutdown } from './graceful-shutdown';
+import { OPENAPI_JSON_PATH, OPENAPI_UI_PATH, OpenApiInfo, serveOpenApi } from './openapi';
+
+/** Everything that makes one of the three services, declared once in apps/<app>/src/definition.ts. */
+export interface ServiceDefinition<C extends ServiceConfig> {
+  /** `allocation`, `ingestion` or `billing`: the `service` field of every log line. */
+  readonly name: string;
+  readonly configClass: Type<C>;
+  /** The app's feature module; PlatformModule is added next to it. */
+  readonly module: Type<unknown>;
+  /** The schema's migrations, checked by readiness (they are run by `npm run migrate`). */
+  readonly migrations: (schema: string) => readonly MigrationClass[];
+  readonly openApi: OpenApiInfo;
+  /** Largest JSON body accepted; 1 MiB unless the service needs more (batch endpoints). */
+  readonly bodyLimitBytes?: number;
+}
+
+@Module({})
+class ServiceRootModule {}
+
+/**
+ * The Nest application of a service, configured but not listening: tests and the embedded mode
+ * can start it their own way. Middleware order matters: the correlation id is set before the
+ * body is parsed, so even a malformed body is answered and logged with one.
+ */
+export async function createServiceApplication<C extends ServiceConfig>(
+  definition: ServiceDefinition<C>,
+  config: C,
+  logger: JsonLogger,
+): Promise<NestExpressApplication> {
+  const root: DynamicModule = {
+    module: ServiceRootModule,
+    imports: [
+      PlatformModule.forRoot({
+        service: definition.name,
+        config,
+        configClass: definition.configClass,
+        logger,
+        migrations: definition.migrations(config.databaseSchema),
+      }),
+      definition.module,
+    ],
+  };
+  const app = await NestFactory.create<NestExpressApplication>(root, {
+    logger,
+    bodyParser: false,
+    abortOnError: false,
+  });
+  app.disable('x-powered-by');
+  app.use(correlationMiddleware(logger));
+  // `+json` media types too: CloudEvents arrive as application/cloudevents(-batch)+json.
+  app.useBodyParser('json', {
+    limit: definition.bodyLimitBytes ?? 1024 * 1024,
+    type: ['application/json', 'application/*+json'],
+  });
+  app.use(bodyErrorMiddleware);
+  serveOpenApi(app, definition.openApi);
+  return app;
+}
+
+function installCrashHandlers(logger: JsonLogger): void {
+  process.on('uncaughtException', (error) => {
+    logger.write('fatal', 'uncaught exception', { err: error }, 'Process');
+    process.exit(1);
+  });
+  process.on('unhandledRejection', (reason) => {
+    logger.write('fatal', 'unhandled promise rejection', { err: reason }, 'Process');
+    process.exit(1);
+  });
+}
+
+function browsableHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * A service's main(): validates the configuration before anything else (a bad value stops the
+ * process with exit code 1 and one readable line on stderr), then starts Nest with the JSON
+ * logger, listens on HOST:PORT and handles SIGTERM/SIGINT gracefully.
+ */
+export async function bootstrapService<C extends ServiceConfig>(
+  definition: ServiceDefinition<C>,
+  env: Environment = process.env,
+): Promise<NestExpressApplication | undefined> {
+  let config: C;
+  try {
+    config = loadConfig(definition.configClass, env);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`${definition.name}: ${message}\n`);
+    process.exitCode = 1;
+    return undefined;
+  }
+  const logger = new JsonLogger({ service: definition.name, level: config.logLevel });
+  installCrashHandlers(logger);
+  logger.write('info', 'configuration loaded', describeConfigValues(config), 'Bootstrap');
+  try {
+    const app = await createServiceApplication(definition, config, logger);
+    await app.listen(config.port, config.host);
+    installGracefulShutdown(app, { timeoutMs: config.shutdownTimeoutMs, logger });
+    const base = `http://${browsableHost(config.host)}:${config.port}`;
+    logger.write(
+      'info',
+      `${definition.name} listening on ${base}`,
+      {
+        url: base,
+        docs: `${base}/${OPENAPI_UI_PATH}`,
+        openapi: `${base}/${OPENAPI_JSON_PATH}`,
+        ready: `${base}/health/ready`,
+      },
+      'Bootstrap',
+    );
+    return app;
+  } catch (error) {
+    logger.write('fatal', 'start failed', { err: error }, 'Bootstrap');
+    process.exit(1);
+  }
+}

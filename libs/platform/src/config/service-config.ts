@@ -1,0 +1,111 @@
+import { EnvVar } from './env-var.decorator';
+import {
+  HostPortListVar,
+  IntegerVar,
+  ListenHostVar,
+  OneOfVar,
+  PatternVar,
+  PostgresUrlVar,
+} from './env-validators';
+
+export const NODE_ENVIRONMENTS = ['development', 'test', 'production'] as const;
+export type NodeEnvironment = (typeof NODE_ENVIRONMENTS)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'verbose'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * What every service reads. Each app extends it in apps/<app>/src/config.ts and sets its own
+ * defaults for `port`, `databaseSchema` and `kafkaClientId` (a property left undefined here is
+ * required unless the subclass gives it a value).
+ */
+export abstract class ServiceConfig {
+  @EnvVar({
+    name: 'NODE_ENV',
+    description:
+      'Runtime environment. The services behave alike in each; libraries such as Express tune on it.',
+    example: 'production',
+  })
+  @OneOfVar(NODE_ENVIRONMENTS)
+  nodeEnvironment: NodeEnvironment = 'development';
+
+  @EnvVar({ name: 'PORT', description: 'TCP port of the HTTP API.', example: '3001' })
+  @IntegerVar(1, 65535)
+  port!: number;
+
+  @EnvVar({
+    name: 'HOST',
+    description:
+      'Address the HTTP API listens on. The default keeps a development machine private; ' +
+      'containers set `0.0.0.0`.',
+    example: '0.0.0.0',
+  })
+  @ListenHostVar()
+  host = '127.0.0.1';
+
+  @EnvVar({
+    name: 'DATABASE_URL',
+    description: 'PostgreSQL connection URL (user, password, host, port, database).',
+    example: 'postgres://plafond:secret@127.0.0.1:5432/plafond',
+    secret: true,
+  })
+  @PostgresUrlVar()
+  databaseUrl!: string;
+
+  @EnvVar({
+    name: 'DATABASE_SCHEMA',
+    description:
+      'PostgreSQL schema that holds this service’s tables. `npm run migrate` migrates the ' +
+      'default names; change it only together with how migrations run.',
+    example: 'allocation',
+  })
+  @PatternVar(/^[a-z_][a-z0-9_]{0,62}$/, 'a lowercase SQL identifier (a-z, 0-9, _; at most 63)')
+  databaseSchema!: string;
+
+  @EnvVar({
+    name: 'DATABASE_POOL_MAX',
+    description: 'Largest number of PostgreSQL connections this process opens.',
+    example: '10',
+  })
+  @IntegerVar(1, 200)
+  databasePoolMax = 10;
+
+  @EnvVar({
+    name: 'KAFKA_BROKERS',
+    description: 'Kafka bootstrap brokers, comma-separated `host:port`.',
+    example: '127.0.0.1:9092',
+  })
+  @HostPortListVar()
+  kafkaBrokers!: readonly string[];
+
+  @EnvVar({
+    name: 'KAFKA_CLIENT_ID',
+    description: 'Kafka client id, shown in broker logs and quotas.',
+    example: 'plafond-allocation',
+  })
+  @PatternVar(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, ".", "_" or "-" (at most 100)')
+  kafkaClientId!: string;
+
+  @EnvVar({
+    name: 'KAFKA_TOPIC_PREFIX',
+    description:
+      'Prepended to every topic name, so several environments (or test runs) share a cluster.',
+    example: 'staging.',
+  })
+  @PatternVar(/^[A-Za-z0-9._-]{0,100}$/, 'empty or letters, digits, ".", "_" or "-" (at most 100)')
+  kafkaTopicPrefix = '';
+
+  @EnvVar({ name: 'LOG_LEVEL', description: 'Least severe level written.', example: 'debug' })
+  @OneOfVar(LOG_LEVELS)
+  logLevel: LogLevel = 'info';
+
+  @EnvVar({
+    name: 'SHUTDOWN_TIMEOUT_MS',
+    description:
+      'On SIGTERM/SIGINT, time allowed to drain HTTP, stop Kafka consumers and close the pool ' +
+      'before the process exits anyway (with code 1).',
+    example: '15000',
+  })
+  @IntegerVar(100, 600_000)
+  shutdownTimeoutMs = 10_000;
+}

@@ -1,0 +1,80 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Injectable } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { currentCorrelationId } from '../logging/correlation';
+import { JsonLogger } from '../logging/json-logger';
+import { serializeError } from '../logging/redact';
+import { PlafondError, PlatformErrorCode } from './plafond-error';
+
+export interface ErrorBody {
+  readonly code: string;
+  readonly message: string;
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+interface Mapped {
+  readonly status: number;
+  readonly body: ErrorBody;
+}
+
+const codeByStatus: Readonly<Record<number, string>> = {
+  400: PlatformErrorCode.requestInvalid,
+  401: PlatformErrorCode.authUnauthenticated,
+  403: PlatformErrorCode.authForbidden,
+  404: PlatformErrorCode.requestNotFound,
+  405: PlatformErrorCode.requestMethodNotAllowed,
+  413: PlatformErrorCode.requestTooLarge,
+  415: PlatformErrorCode.requestUnsupportedMediaType,
+  503: PlatformErrorCode.serviceUnavailable,
+};
+
+function internal(): Mapped {
+  const correlationId = currentCorrelationId();
+  return {
+    status: 500,
+    body: {
+      code: PlatformErrorCode.internal,
+      message: 'Internal error. Quote the correlation id when reporting it.',
+      details: correlationId === undefined ? {} : { correlationId },
+    },
+  };
+}
+
+/** The single place where an error becomes an HTTP answer `{ code, message, details }`. */
+export function mapException(exception: unknown): Mapped {
+  if (exception instanceof PlafondError) {
+    return {
+      status: exception.httpStatus,
+      body: { code: exception.code, message: exception.message, details: exception.details ?? {} },
+    };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    if (status >= 500 && status !== 503) return internal();
+    const code = codeByStatus[status] ?? PlatformErrorCode.requestRejected;
+    return { status, body: { code, message: exception.message, details: {} } };
+  }
+  return internal();
+}
+
+@Catch()
+@Injectable()
+export class PlafondExceptionFilter implements ExceptionFilter {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly logger: JsonLogger,
+  ) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const { status, body } = mapException(exception);
+    const error = exception instanceof Error ? serializeError(exception) : { thrown: exception };
+    if (status >= 500) {
+      this.logger.write('error', 'request failed', { status, code: body.code, err: error }, 'Http');
+    } else {
+      this.logger.write('debug', 'request rejected', { status, code: body.code }, 'Http');
+    }
+    const response: unknown = host.switchToHttp().getResponse();
+    if ((response as { headersSent?: boolean }).headersSent === true) return;
+    this.adapterHost.httpAdapter.reply(response, body, status);
+  }
+}
