@@ -19,9 +19,18 @@ const common = {
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.kafka/'],
 };
 
-module.exports = {
+// Global setup/teardown hang on the projects that need PostgreSQL and Kafka, not on the root:
+// Jest runs a project's global hooks only when at least one of its tests is selected, so a
+// unit-only run (`--selectProjects unit`, or a path with only *.spec.ts) starts no infrastructure.
+// Both projects name the same file and Jest runs it once.
+const infrastructure = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+};
+
+module.exports = {
+  // Jest 30 reads testTimeout from the root only; unit tests finish far below it.
+  testTimeout: 180_000,
   projects: [
     {
       ...common,
@@ -30,15 +39,15 @@ module.exports = {
     },
     {
       ...common,
+      ...infrastructure,
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs,test}/**/*.int-spec.ts'],
-      testTimeout: 120_000,
     },
     {
       ...common,
+      ...infrastructure,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
-      testTimeout: 180_000,
     },
   ],
 };
