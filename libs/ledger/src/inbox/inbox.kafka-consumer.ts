@@ -1,0 +1,116 @@
+import type { Batch, Consumer, ConsumerConfig, Kafka, KafkaMessage } from 'kafkajs';
+import type { TransactionalEventStore } from '../types';
+import {
+  describeError,
+  jsonStderrLogger,
+  type SubscriptionLogger,
+} from '../subscriptions/subscription.logger';
+import { cloudEventMessageId } from './cloud-event-id';
+import type { Inbox } from './inbox';
+
+export interface InboxKafkaMessage {
+  readonly topic: string;
+  readonly partition: number;
+  readonly message: KafkaMessage;
+}
+
+export interface InboxKafkaConsumerOptions {
+  kafka: Kafka;
+  groupId: string;
+  topics: readonly string[];
+  inbox: Inbox;
+  /** Name in the inbox table; defaults to the group id. */
+  consumerName?: string;
+  fromBeginning?: boolean;
+  /** Deduplication key; defaults to the CloudEvent `source#id`. */
+  messageId?: (message: KafkaMessage) => string;
+  /** The effect, in the inbox transaction; runs at most once per message id. */
+  handle(delivery: InboxKafkaMessage, tx: TransactionalEventStore): Promise<void>;
+  consumerConfig?: Omit<ConsumerConfig, 'groupId'>;
+  logger?: SubscriptionLogger;
+}
+
+export interface InboxKafkaConsumer {
+  readonly consumer: Consumer;
+  start(): Promise<void>;
+  /** Waits for the in-flight batch, commits what it processed, leaves the group. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A kafkajs consumer whose offsets are committed only after the inbox transaction of each
+ * message committed. A crash between the two redelivers messages whose effect is already
+ * recorded, and the inbox turns them into no-ops.
+ */
+export function createInboxKafkaConsumer(options: InboxKafkaConsumerOptions): InboxKafkaConsumer {
+  const consumer = options.kafka.consumer({ ...options.consumerConfig, groupId: options.groupId });
+  const consumerName = options.consumerName ?? options.groupId;
+  const messageIdOf = options.messageId ?? cloudEventMessageId;
+  const logger = options.logger ?? jsonStderrLogger;
+
+  const processBatch = async (
+    batch: Batch,
+    resolveOffset: (offset: string) => void,
+    heartbeat: () => Promise<void>,
+    keepGoing: () => boolean,
+  ): Promise<void> => {
+    let lastDone: string | undefined;
+    try {
+      for (const message of batch.messages) {
+        if (!keepGoing()) break;
+        const delivery = { topic: batch.topic, partition: batch.partition, message };
+        await options.inbox.consumeOnce(consumerName, messageIdOf(message), (tx) =>
+          options.handle(delivery, tx),
+        );
+        resolveOffset(message.offset);
+        lastDone = message.offset;
+        await heartbeat();
+      }
+    } finally {
+      // Commit what is durably applied even when a later message fails, so a retry starts there.
+      if (lastDone !== undefined) {
+        const next = (BigInt(lastDone) + 1n).toString();
+        await consumer.commitOffsets([
+          { topic: batch.topic, partition: batch.partition, offset: next },
+        ]);
+      }
+    }
+  };
+
+  return {
+    consumer,
+    async start() {
+      await consumer.connect();
+      await consumer.subscribe({
+        topics: [...options.topics],
+        fromBeginning: options.fromBeginning ?? false,
+      });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: async (payload) => {
+          const { batch } = payload;
+          try {
+            await processBatch(
+              batch,
+              (offset) => payload.resolveOffset(offset),
+              () => payload.heartbeat(),
+              () => payload.isRunning() && !payload.isStale(),
+            );
+          } catch (error) {
+            logger.log('warn', 'inbox consumer batch failed; kafkajs will retry', {
+              consumer: consumerName,
+              topic: batch.topic,
+              partition: batch.partition,
+              error: describeError(error),
+            });
+            throw error;
+          }
+        },
+      });
+    },
+    async stop() {
+      await consumer.disconnect();
+    },
+  };
+}
