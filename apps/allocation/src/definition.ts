@@ -6,7 +6,7 @@ import { allocationMigrations } from './migrations';
 export const ALLOCATION_SERVICE: ServiceDefinition<AllocationConfig> = {
   name: 'allocation',
   configClass: AllocationConfig,
-  module: AllocationModule,
+  module: (config) => AllocationModule.forRoot(config),
   migrations: allocationMigrations,
   openApi: {
     title: 'Plafond allocation',

@@ -1,8 +1,18 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { LedgerModule } from '@plafond/ledger';
+import { type BillingConfig } from './config';
 
 /**
  * The billing service's own features. Configuration, logging, PostgreSQL, Kafka, health and error
- * mapping come from PlatformModule, which bootstrapService imports next to this module.
+ * mapping come from PlatformModule, which bootstrapService imports next to this module; the
+ * ledger lives in this service's schema, on the same TypeORM DataSource.
  */
 @Module({})
-export class BillingModule {}
+export class BillingModule {
+  static forRoot(config: BillingConfig): DynamicModule {
+    return {
+      module: BillingModule,
+      imports: [LedgerModule.forRoot({ schema: config.databaseSchema })],
+    };
+  }
+}

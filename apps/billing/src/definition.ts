@@ -6,7 +6,7 @@ import { billingMigrations } from './migrations';
 export const BILLING_SERVICE: ServiceDefinition<BillingConfig> = {
   name: 'billing',
   configClass: BillingConfig,
-  module: BillingModule,
+  module: (config) => BillingModule.forRoot(config),
   migrations: billingMigrations,
   openApi: {
     title: 'Plafond billing',

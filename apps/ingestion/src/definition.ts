@@ -6,7 +6,7 @@ import { ingestionMigrations } from './migrations';
 export const INGESTION_SERVICE: ServiceDefinition<IngestionConfig> = {
   name: 'ingestion',
   configClass: IngestionConfig,
-  module: IngestionModule,
+  module: (config) => IngestionModule.forRoot(config),
   migrations: ingestionMigrations,
   openApi: {
     title: 'Plafond ingestion',

@@ -1,3 +1,4 @@
+import { createLedgerMigration } from '@plafond/ledger';
 import { MigrationClass } from '@plafond/platform';
 
 /**
@@ -5,10 +6,9 @@ import { MigrationClass } from '@plafond/platform';
  * they were. Append only: never reorder, rename or edit a migration once it has run anywhere.
  * A function of the schema, so a service configured with another DATABASE_SCHEMA stays coherent.
  *
- * Empty until the first feature that stores data: runMigrations creates the schema and TypeORM's
- * `migrations` table in it. The ledger's tables arrive as one line here:
- * `createLedgerMigration(schema)` from @plafond/ledger.
+ * runMigrations creates the schema and TypeORM's `migrations` table in it; the ledger's tables
+ * (events, streams, snapshots, subscription checkpoints, inbox) come first.
  */
-export function billingMigrations(_schema: string): MigrationClass[] {
-  return [];
+export function billingMigrations(schema: string): MigrationClass[] {
+  return [createLedgerMigration(schema)];
 }

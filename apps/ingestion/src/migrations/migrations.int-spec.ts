@@ -42,6 +42,19 @@ describe('ingestion migrations on PostgreSQL', () => {
         [schema],
       );
       expect(schemas).toHaveLength(1);
+      const created = await dataSource.query<{ table_name: string }[]>(
+        'SELECT table_name FROM information_schema.tables WHERE table_schema = $1',
+        [schema],
+      );
+      expect(created.map((table) => table.table_name)).toEqual(
+        expect.arrayContaining([
+          'events',
+          'streams',
+          'snapshots',
+          'subscription_checkpoints',
+          'inbox',
+        ]),
+      );
       expect(await migrationStatus(dataSource)).toEqual({ bookkeeping: true, missing: [] });
       expect(await runMigrations(dataSource)).toEqual([]);
 

@@ -16,8 +16,11 @@ export interface ServiceDefinition<C extends ServiceConfig> {
   /** `allocation`, `ingestion` or `billing`: the `service` field of every log line. */
   readonly name: string;
   readonly configClass: Type<C>;
-  /** The app's feature module; PlatformModule is added next to it. */
-  readonly module: Type<unknown>;
+  /**
+   * The app's feature module, made from the validated config (wiring such as the ledger's schema
+   * depends on it); PlatformModule is added next to it.
+   */
+  readonly module: (config: C) => Type<unknown> | DynamicModule;
   /** The schema's migrations, checked by readiness (they are run by `npm run migrate`). */
   readonly migrations: (schema: string) => readonly MigrationClass[];
   readonly openApi: OpenApiInfo;
@@ -48,7 +51,7 @@ export async function createServiceApplication<C extends ServiceConfig>(
         logger,
         migrations: definition.migrations(config.databaseSchema),
       }),
-      definition.module,
+      definition.module(config),
     ],
   };
   const app = await NestFactory.create<NestExpressApplication>(root, {

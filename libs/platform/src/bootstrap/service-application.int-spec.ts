@@ -67,7 +67,7 @@ class TestModule {}
 const definition: ServiceDefinition<TestConfig> = {
   name: 'http-test',
   configClass: TestConfig,
-  module: TestModule,
+  module: () => TestModule,
   migrations: () => [],
   openApi: { title: 'Plafond test service', description: 'Only for this test.' },
   bodyLimitBytes: 1024,
