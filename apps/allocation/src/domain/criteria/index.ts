@@ -3,7 +3,7 @@ export { allocateNode } from './allocate-node';
 export { preview } from './allocate-tree';
 export type { PolicyMap } from './allocate-tree';
 export { contingencyAmount } from './contingency';
-export { ALLOCATION_ERROR_CODES, AllocationInvariantError } from './errors';
+export { ALLOCATION_ERROR_CODES, AllocationInvariantError, invariant } from './errors';
 export type {
   AllocationError,
   AllocationErrorCode,

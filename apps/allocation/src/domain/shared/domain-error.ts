@@ -2,7 +2,7 @@
 // (never branch on messages). A broken invariant is a bug, not a refusal: it reuses the criteria's
 // AllocationInvariantError (`ALLOCATION.INVARIANT_VIOLATED`) so both halves of the domain fail alike.
 import type { JsonValue } from '@plafond/ledger';
-import { AllocationInvariantError } from '../criteria';
+import { AllocationInvariantError, invariant } from '../criteria';
 
 export const DOMAIN_ERROR_CODES = {
   commandInvalid: 'COMMAND.INVALID',
@@ -74,13 +74,5 @@ export function isDomainError(error: unknown): error is DomainError {
   return error instanceof DomainError;
 }
 
-export { AllocationInvariantError };
-
-/** A state or event that cannot happen unless the code is wrong: fail loudly, never repair. */
-export function invariant(
-  condition: boolean,
-  message: string,
-  details?: Record<string, string>,
-): asserts condition {
-  if (!condition) throw new AllocationInvariantError(message, details);
-}
+/** `invariant`: a state or event that cannot happen unless the code is wrong fails loudly, never repaired. */
+export { AllocationInvariantError, invariant };

@@ -6,14 +6,29 @@ import {
 } from '@plafond/platform';
 import { createTestDatabase, TestDatabase } from '@plafond/testing';
 import { DataSource } from 'typeorm';
-import { allocationMigrations } from '.';
+import { allocationMigrations } from '../../apps/allocation/src/migrations';
+import { billingMigrations } from '../../apps/billing/src/migrations';
+import { ingestionMigrations } from '../../apps/ingestion/src/migrations';
 
-describe('allocation migrations on PostgreSQL', () => {
+type MigrationsOf = typeof allocationMigrations;
+
+// Each service's migrations, on its default schema and on another one as DATABASE_SCHEMA may name.
+const SERVICES: ReadonlyArray<readonly [string, MigrationsOf]> = [
+  ['allocation', allocationMigrations],
+  ['ingestion', ingestionMigrations],
+  ['billing', billingMigrations],
+];
+const CASES = SERVICES.flatMap(([schema, migrationsOf]) => [
+  [schema, migrationsOf] as const,
+  [`${schema}_custom`, migrationsOf] as const,
+]);
+
+describe('service migrations on PostgreSQL', () => {
   let database: TestDatabase;
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    database = await createTestDatabase('allocation-migrations');
+    database = await createTestDatabase('service-migrations');
   });
 
   afterAll(async () => {
@@ -21,11 +36,10 @@ describe('allocation migrations on PostgreSQL', () => {
     await database.drop();
   });
 
-  // The default schema, and another one as DATABASE_SCHEMA may name.
-  it.each(['allocation', 'allocation_custom'])(
+  it.each(CASES)(
     'migrates schema %s up, idempotently, and all the way down',
-    async (schema) => {
-      const migrations = allocationMigrations(schema);
+    async (schema, migrationsOf) => {
+      const migrations = migrationsOf(schema);
       const names = migrations.map((migration) => migration.name);
       dataSource = createDataSource({
         url: database.url,
