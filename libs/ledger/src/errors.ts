@@ -11,9 +11,18 @@ export abstract class LedgerError extends Error {
   abstract readonly code: LedgerErrorCode;
 }
 
-/** Why an append lost a race: the stream moved, PostgreSQL broke a deadlock, or retries ran out. */
+/**
+ * Why an append lost a race: the stream moved, PostgreSQL broke a deadlock, retries ran out, or
+ * (`RETRYABLE_TRANSACTION_ORDER`) a transaction that started writing after this one appended to
+ * the stream first. Accepting the append would deliver the stream out of version order in
+ * readAll, so the transaction must be retried as a whole, in a new transaction; nothing about
+ * the command itself is wrong.
+ */
 export type ConcurrencyReason =
-  'VERSION_MISMATCH' | 'DEADLOCK_OR_SERIALIZATION' | 'RETRIES_EXHAUSTED';
+  | 'VERSION_MISMATCH'
+  | 'DEADLOCK_OR_SERIALIZATION'
+  | 'RETRIES_EXHAUSTED'
+  | 'RETRYABLE_TRANSACTION_ORDER';
 
 export class LedgerConcurrencyError extends LedgerError {
   readonly code = 'LEDGER.CONCURRENCY' as const;
@@ -31,6 +40,13 @@ export class LedgerConcurrencyError extends LedgerError {
         (reason === 'VERSION_MISMATCH' ? '' : ` (${reason})`),
     );
     this.name = 'LedgerConcurrencyError';
+  }
+
+  /** True when re-running the same unit of work in a new transaction may succeed as is. */
+  get retryable(): boolean {
+    return (
+      this.reason === 'RETRYABLE_TRANSACTION_ORDER' || this.reason === 'DEADLOCK_OR_SERIALIZATION'
+    );
   }
 }
 

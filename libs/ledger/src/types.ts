@@ -105,6 +105,8 @@ export type AsOf = { position: bigint } | { at: Date };
  * Snapshots keep loading a long stream cheap: the newest snapshot is loaded and only the events after
  * it are folded. A snapshot is written when a load folded at least `everyEvents` events past the last
  * one, so a load folds fewer than `everyEvents` events plus those appended since the previous load.
+ * Snapshots are a verified cache: one whose checksum or anchor event does not match is skipped and
+ * reported (`onRejected`, `AggregateResult.snapshotsRejected`); only the newest 2 are kept.
  */
 export interface SnapshotOptions<State> {
   /**
@@ -117,6 +119,19 @@ export interface SnapshotOptions<State> {
   /** State to JSON. The default handles plain JSON plus bigint and Date (tagged). */
   encode?: (state: State) => JsonValue;
   decode?: (json: JsonValue) => State;
+  /** Called for each snapshot skipped by this load (log or count it: it means an edited row). */
+  onRejected?: (rejection: SnapshotRejection) => void;
+}
+
+/**
+ * A snapshot a load refused. `CHECKSUM_MISMATCH`: the row (state, version, anchor hash) was edited
+ * after it was written. `ANCHOR_MISMATCH`: the event it was taken at is gone or has another hash.
+ */
+export interface SnapshotRejection {
+  streamId: string;
+  snapshotName: string;
+  streamVersion: bigint;
+  reason: 'CHECKSUM_MISMATCH' | 'ANCHOR_MISMATCH';
 }
 
 export interface AggregateStreamOptions<State> {
@@ -131,6 +146,8 @@ export interface AggregateResult<State> {
   streamExists: boolean;
   /** Events passed to evolve by this load (after the snapshot, if one was used). */
   eventsFolded: number;
+  /** Snapshots this load skipped because their checksum or anchor did not match (normally 0). */
+  snapshotsRejected: number;
 }
 
 export type VerifyResult =

@@ -1,7 +1,9 @@
 // Property: concurrent writers with random expectations, delays and rollbacks on real
 // PostgreSQL, while a reader follows readAll. Stream versions stay contiguous, no accepted event
 // is lost or duplicated, and the reader gets every committed event exactly once, including
-// events whose transaction held a lower position and committed after a higher one.
+// events whose transaction held a lower position and committed after a higher one, and each
+// stream's events in version order (a unit of work takes its transaction id at its first write,
+// possibly before another transaction appends to its second stream).
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import fc from 'fast-check';
@@ -43,6 +45,8 @@ const operation = fc.record({
   guess: fc.nat({ max: 6 }),
   events: fc.integer({ min: 1, max: 3 }),
   delayMs: fc.nat({ max: 5 }),
+  /** Pause between the two streams: others may append to the second one meanwhile. */
+  gapMs: fc.nat({ max: 5 }),
   holdMs: fc.nat({ max: 8 }),
   rollback: fc.nat({ max: 4 }).map((draw) => draw === 0),
   retry: fc.boolean(),
@@ -93,7 +97,10 @@ async function runOperation(
       if (typeof expectedVersion !== 'string') {
         expect(appended.nextExpectedVersion).toBe(BigInt(expectedVersion) + BigInt(op.events));
       }
-      if (second !== undefined) await tx.appendToStream(second, secondBatch);
+      if (second !== undefined) {
+        await sleep(op.gapMs);
+        await tx.appendToStream(second, secondBatch);
+      }
       await sleep(op.holdMs);
       if (op.rollback) throw new Rollback();
       return appended;
@@ -104,6 +111,7 @@ async function runOperation(
     }
     return [...batch, ...(second === undefined ? [] : secondBatch)].map((event) => event.eventId!);
   } catch (error) {
+    // Refusals, retryable ones included (the property is about what commits, not retries).
     if (error instanceof Rollback || error instanceof LedgerConcurrencyError) return [];
     throw error;
   }
@@ -152,8 +160,11 @@ it('keeps versions contiguous and delivers every committed event exactly once', 
         store,
         followed.length === 0 ? START_CHECKPOINT : checkpointOf(followed),
       );
-      const delivered = [...followed, ...late.events].map((event) => event.eventId);
+      const deliveredEvents = [...followed, ...late.events];
+      const delivered = deliveredEvents.map((event) => event.eventId);
 
+      expectVersionsIncreasePerStream(deliveredEvents);
+      expectVersionsIncreasePerStream(everything);
       expect(new Set(delivered).size).toBe(delivered.length);
       expect([...delivered].sort()).toEqual([...committed].sort());
       expect(everything.map((event) => event.eventId).sort()).toEqual([...committed].sort());
@@ -166,6 +177,20 @@ it('keeps versions contiguous and delivers every committed event exactly once', 
     { numRuns: NUM_RUNS },
   );
 });
+
+/** In readAll order, each stream's versions must strictly increase. */
+function expectVersionsIncreasePerStream(events: readonly RecordedEvent[]): void {
+  const lastVersion = new Map<string, bigint>();
+  for (const event of events) {
+    const previous = lastVersion.get(event.streamId) ?? 0n;
+    if (event.streamVersion <= previous) {
+      throw new Error(
+        `readAll delivered ${event.streamId} v${event.streamVersion} after v${previous}`,
+      );
+    }
+    lastVersion.set(event.streamId, event.streamVersion);
+  }
+}
 
 function checkpointOf(events: RecordedEvent[]) {
   const last = events[events.length - 1]!;

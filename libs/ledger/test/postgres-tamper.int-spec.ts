@@ -8,8 +8,10 @@ import {
   PostgresEventStore,
   canonicalJson,
   eventHash,
+  ledgerLimits,
   ledgerRoleGrantStatements,
   pgPoolSource,
+  type SnapshotRejection,
   type VerifyResult,
 } from '@plafond/ledger';
 
@@ -240,35 +242,78 @@ describe('verify after a superuser changed history', () => {
 
 describe('snapshots as a verified cache', () => {
   const countEvents = (count: number) => count + 1;
+  const rejections: SnapshotRejection[] = [];
   const snapshot = {
     name: 'count.v1',
     everyEvents: 2,
     encode: (count: number) => count,
     decode: (json: unknown) => json as number,
+    onRejected: (rejection: SnapshotRejection) => rejections.push(rejection),
   };
+  const load = (streamId: string) =>
+    store.aggregateStream(streamId, countEvents, { initialState: () => 0, snapshot });
+  const snapshotVersions = async (streamId: string) =>
+    (
+      await harness.pool.query<{ v: string }>(
+        `SELECT stream_version::text AS v FROM ${store.schema}.snapshots
+          WHERE stream_id = $1 ORDER BY stream_version DESC`,
+        [streamId],
+      )
+    ).rows.map((row) => row.v);
+
+  beforeEach(async () => {
+    rejections.length = 0;
+    expect(await load('s')).toMatchObject({ state: 3, eventsFolded: 3, snapshotsRejected: 0 });
+    expect(await load('s')).toMatchObject({ state: 3, eventsFolded: 0, snapshotsRejected: 0 });
+  });
 
   it('ignores a snapshot whose anchor event no longer has the hash it was taken at', async () => {
-    expect(
-      await store.aggregateStream('s', countEvents, { initialState: () => 0, snapshot }),
-    ).toMatchObject({
-      state: 3,
-      eventsFolded: 3,
-    });
-    expect(
-      await store.aggregateStream('s', countEvents, { initialState: () => 0, snapshot }),
-    ).toMatchObject({
-      state: 3,
-      eventsFolded: 0,
-    });
     // A wrong state written under a wrong anchor (by hand, or before history was altered).
     await harness.pool.query(
       `UPDATE ${store.schema}.snapshots SET state = '1000', last_hash = sha256('x')`,
     );
-    expect(
-      await store.aggregateStream('s', countEvents, { initialState: () => 0, snapshot }),
-    ).toMatchObject({
-      state: 3,
-      eventsFolded: 3,
-    });
+    expect(await load('s')).toMatchObject({ state: 3, eventsFolded: 3, snapshotsRejected: 1 });
+  });
+
+  it('does not return a state edited alone, reports it, and replaces the row', async () => {
+    await harness.pool.query(`UPDATE ${store.schema}.snapshots SET state = '1000'`);
+    expect(await load('s')).toMatchObject({ state: 3, eventsFolded: 3, snapshotsRejected: 1 });
+    expect(rejections).toEqual([
+      { streamId: 's', snapshotName: 'count.v1', streamVersion: 3n, reason: 'CHECKSUM_MISMATCH' },
+    ]);
+    expect(await load('s')).toMatchObject({ state: 3, eventsFolded: 0, snapshotsRejected: 0 });
+  });
+
+  it('rejects a snapshot row copied to another stream', async () => {
+    await store.appendToStream('u', [amount(1), amount(2), amount(3)]);
+    const u = await store.readStream('u');
+    // Same version, and the anchor rewritten to match u's history: only the checksum tells.
+    await harness.pool.query(
+      `INSERT INTO ${store.schema}.snapshots
+         (stream_id, snapshot_name, stream_version, global_position, max_recorded_at, last_hash, state, checksum)
+       SELECT 'u', snapshot_name, stream_version, $1, max_recorded_at, decode($2, 'hex'), '1000', checksum
+         FROM ${store.schema}.snapshots WHERE stream_id = 's'`,
+      [u[2]!.globalPosition.toString(), u[2]!.hash],
+    );
+    expect(await load('u')).toMatchObject({ state: 3, snapshotsRejected: 1 });
+  });
+
+  it('folds from the older good snapshot when the newest is edited', async () => {
+    await store.appendToStream('s', [amount(6), amount(7)]);
+    expect(await load('s')).toMatchObject({ state: 5, eventsFolded: 2 });
+    expect(await snapshotVersions('s')).toEqual(['5', '3']);
+    await harness.pool.query(
+      `UPDATE ${store.schema}.snapshots SET state = '1000' WHERE stream_version = 5`,
+    );
+    expect(await load('s')).toMatchObject({ state: 5, eventsFolded: 2, snapshotsRejected: 1 });
+  });
+
+  it('keeps only the newest snapshots of a stream and name', async () => {
+    for (let round = 0; round < 10; round++) {
+      await store.appendToStream('s', [amount(round), amount(round)]);
+      await load('s');
+    }
+    expect(await snapshotVersions('s')).toEqual(['23', '21']);
+    expect(ledgerLimits.SNAPSHOTS_KEPT_PER_STREAM).toBe(2);
   });
 });

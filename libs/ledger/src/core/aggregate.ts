@@ -3,38 +3,25 @@ import type {
   AggregateResult,
   AggregateStreamOptions,
   DomainEvent,
-  JsonValue,
-  ReadStreamOptions,
   RecordedEvent,
   SnapshotOptions,
+  SnapshotRejection,
 } from '../types';
-import { canonicalJson } from './canonical-json';
-import { DEFAULT_SNAPSHOT_EVERY_EVENTS, FOLD_PAGE_SIZE, MAX_SNAPSHOT_EVERY_EVENTS } from './limits';
-import { decodeState, encodeState } from './state-codec';
+import {
+  DEFAULT_SNAPSHOT_EVERY_EVENTS,
+  FOLD_PAGE_SIZE,
+  MAX_SNAPSHOT_EVERY_EVENTS,
+  SNAPSHOTS_KEPT_PER_STREAM,
+} from './limits';
+import {
+  encodeSnapshotState,
+  newestUsableSnapshot,
+  snapshotChecksum,
+  type AggregateSource,
+  type Cutoff,
+} from './snapshot-cache';
 
-export interface SnapshotRecord {
-  streamVersion: bigint;
-  /** Position and newest recorded-at of the events folded into it, for time travel. */
-  globalPosition: bigint;
-  maxRecordedAt: Date;
-  /** Hash of the event at `streamVersion`: the snapshot is used only if history still has it. */
-  lastHash: string;
-  /** Canonical JSON of the encoded state. */
-  stateJson: string;
-}
-
-/** A point in history; both bounds apply (the absent one is +infinity). */
-export interface Cutoff {
-  position: bigint | undefined;
-  at: Date | undefined;
-}
-
-/** What both stores provide so that loading an aggregate has one implementation. */
-export interface AggregateSource {
-  readStream(streamId: string, options: ReadStreamOptions): Promise<RecordedEvent[]>;
-  loadSnapshot(streamId: string, name: string, cutoff: Cutoff): Promise<SnapshotRecord | undefined>;
-  saveSnapshot(streamId: string, name: string, snapshot: SnapshotRecord): Promise<void>;
-}
+export type { AggregateSource, Cutoff, SnapshotRecord } from './snapshot-cache';
 
 export interface FoldOutcome<State> {
   result: AggregateResult<State>;
@@ -67,31 +54,63 @@ export async function aggregateStream<State, E extends DomainEvent>(
   };
   const policy = options.snapshot;
   const every = policy ? snapshotEvery(policy) : 0;
-  const snapshot = policy ? await source.loadSnapshot(streamId, policy.name, cutoff) : undefined;
-  let fold = snapshot && policy ? await resumeFrom(source, streamId, snapshot, policy) : undefined;
-  fold ??= fresh(options.initialState());
+  let rejected = 0;
+  const onRejected = (rejection: SnapshotRejection) => {
+    rejected += 1;
+    policy?.onRejected?.(rejection);
+  };
+  const usable = policy
+    ? await newestUsableSnapshot(source, streamId, policy, cutoff, onRejected)
+    : undefined;
+  const fold: FoldState<State> =
+    usable === undefined
+      ? fresh(options.initialState())
+      : {
+          state: usable.state,
+          version: usable.record.streamVersion,
+          lastHash: usable.record.lastHash,
+          globalPosition: usable.record.globalPosition,
+          maxRecordedAt: usable.record.maxRecordedAt,
+          folded: 0,
+        };
   await foldTail(source, streamId, evolve, fold, cutoff);
-  if (policy && options.asOf === undefined && fold.folded >= every && fold.lastHash !== null) {
-    await source.saveSnapshot(streamId, policy.name, {
-      streamVersion: fold.version,
-      globalPosition: fold.globalPosition,
-      maxRecordedAt: fold.maxRecordedAt,
-      lastHash: fold.lastHash,
-      stateJson: canonicalJson(
-        policy.encode ? policy.encode(fold.state) : encodeState(fold.state),
-        'snapshot',
-      ),
-    });
-  }
+  // Taken on loads only: a tail appended without loads is folded once by the next load, which
+  // then snapshots it. After a rejection any fold is saved, replacing a bad row at its version.
+  if (policy && options.asOf === undefined && (fold.folded >= every || rejected > 0))
+    await saveFold(source, streamId, policy, fold);
   return {
     result: {
       state: fold.state,
       currentVersion: fold.version,
       streamExists: fold.version > 0n,
       eventsFolded: fold.folded,
+      snapshotsRejected: rejected,
     },
     lastHash: fold.lastHash,
   };
+}
+
+async function saveFold<State>(
+  source: AggregateSource,
+  streamId: string,
+  policy: SnapshotOptions<State>,
+  fold: FoldState<State>,
+): Promise<void> {
+  if (fold.lastHash === null || fold.folded === 0) return;
+  const record = {
+    streamVersion: fold.version,
+    globalPosition: fold.globalPosition,
+    maxRecordedAt: fold.maxRecordedAt,
+    lastHash: fold.lastHash,
+    stateJson: encodeSnapshotState(policy, fold.state),
+  };
+  const checksum = snapshotChecksum(streamId, policy.name, record);
+  await source.saveSnapshot(
+    streamId,
+    policy.name,
+    { ...record, checksum },
+    SNAPSHOTS_KEPT_PER_STREAM,
+  );
 }
 
 export function snapshotEvery(policy: { everyEvents?: number }): number {
@@ -111,30 +130,6 @@ function fresh<State>(state: State): FoldState<State> {
     lastHash: null,
     globalPosition: 0n,
     maxRecordedAt: new Date(0),
-    folded: 0,
-  };
-}
-
-/** Uses the snapshot only if the event it was taken at is still in history with the same hash. */
-async function resumeFrom<State>(
-  source: AggregateSource,
-  streamId: string,
-  snapshot: SnapshotRecord,
-  policy: SnapshotOptions<State>,
-): Promise<FoldState<State> | undefined> {
-  const [anchor] = await source.readStream(streamId, {
-    fromVersion: snapshot.streamVersion,
-    maxCount: 1,
-  });
-  if (anchor?.streamVersion !== snapshot.streamVersion || anchor.hash !== snapshot.lastHash)
-    return undefined;
-  const json = JSON.parse(snapshot.stateJson) as JsonValue;
-  return {
-    state: policy.decode ? policy.decode(json) : (decodeState(json) as State),
-    version: snapshot.streamVersion,
-    lastHash: snapshot.lastHash,
-    globalPosition: snapshot.globalPosition,
-    maxRecordedAt: snapshot.maxRecordedAt,
     folded: 0,
   };
 }

@@ -38,3 +38,8 @@ export function boundedCount(
   }
   return Math.min(count, max);
 }
+/**
+ * Snapshots kept per stream and snapshot name; older ones are deleted by the statement that
+ * writes a new one. Two, so that a rejected newest snapshot still leaves one to fold from.
+ */
+export const SNAPSHOTS_KEPT_PER_STREAM = 2;

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
 import { LedgerIdempotencyConflictError, LedgerInvalidEventError } from '../errors';
 import type { AppendResult, DomainEvent, EventToAppend } from '../types';
@@ -9,7 +9,10 @@ import { MAX_EVENT_BYTES, MAX_EVENTS_PER_APPEND, MAX_IDENTIFIER_LENGTH } from '.
 /** An event validated and encoded once, before any I/O; the encoding is what is hashed and stored. */
 export interface PreparedEvent {
   eventId: string;
-  /** True when the caller chose the id, which makes a re-append an idempotent replay. */
+  /**
+   * True when the caller chose the id, or it was derived from a chosen one in the same batch:
+   * a re-append is then an idempotent replay.
+   */
   clientChosenId: boolean;
   type: string;
   dataJson: string;
@@ -44,8 +47,9 @@ export function prepareEvents<E extends DomainEvent>(
     );
   }
   const seen = new Set<string>();
+  const firstClientId = events.find((event) => event.eventId !== undefined)?.eventId;
   return events.map((event, index) => {
-    const prepared = prepareEvent(event, index);
+    const prepared = prepareEvent(event, index, firstClientId);
     if (seen.has(prepared.eventId)) {
       throw new LedgerInvalidEventError(
         `event id "${prepared.eventId}" appears twice in one append`,
@@ -56,9 +60,34 @@ export function prepareEvents<E extends DomainEvent>(
   });
 }
 
-function prepareEvent(event: EventToAppend, index: number): PreparedEvent {
-  const clientChosenId = event.eventId !== undefined;
-  const eventId = event.eventId ?? randomUUID();
+/**
+ * The id of an event the caller left without one, in a batch where the caller chose at least one
+ * id: a name-based UUID (SHA-256, RFC 9562 version 8 layout) of the batch's first client id and
+ * the event's index. A retried batch thus carries the same ids and replays idempotently instead
+ * of conflicting with its own first attempt. A UUID keeps the id short whatever the client id's
+ * length, and would fit a uuid column as well as the text one.
+ */
+export function derivedEventId(firstClientId: string, index: number): string {
+  const bytes = createHash('sha256')
+    .update(`plafond.ledger.derived-event-id\u0000${firstClientId}\u0000${index}`)
+    .digest()
+    .subarray(0, 16);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x80;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function prepareEvent(
+  event: EventToAppend,
+  index: number,
+  firstClientId: string | undefined,
+): PreparedEvent {
+  // A derived id is as repeatable as a client's own, so it takes part in replays the same way.
+  const clientChosenId = event.eventId !== undefined || firstClientId !== undefined;
+  const eventId =
+    event.eventId ??
+    (firstClientId === undefined ? randomUUID() : derivedEventId(firstClientId, index));
   assertIdentifier(`events[${index}].eventId`, eventId);
   assertIdentifier(`events[${index}].type`, event.type);
   if (event.data === undefined)

@@ -5,6 +5,7 @@ import {
   jsonStderrLogger,
   type SubscriptionLogger,
 } from '../subscriptions/subscription.logger';
+import { SubscriptionError } from '../subscriptions/subscription.errors';
 import { cloudEventMessageId } from './cloud-event-id';
 import type { Inbox } from './inbox';
 
@@ -26,6 +27,14 @@ export interface InboxKafkaConsumerOptions {
   messageId?: (message: KafkaMessage) => string;
   /** The effect, in the inbox transaction; runs at most once per message id. */
   handle(delivery: InboxKafkaMessage, tx: TransactionalEventStore): Promise<void>;
+  /**
+   * Dead-letter handler for a message that has no valid inbox key (not a CloudEvent, or a
+   * `source#id` over 500 characters): typically publishes it to a rejected topic. Once it
+   * resolves, the offset moves past the message; if it throws, the batch fails and is retried.
+   * Required, so that one bad record can never block its partition. Not called when `handle`
+   * throws: a failing effect is retried, never skipped.
+   */
+  onInvalidMessage(delivery: InboxKafkaMessage, error: unknown): Promise<void>;
   consumerConfig?: Omit<ConsumerConfig, 'groupId'>;
   logger?: SubscriptionLogger;
 }
@@ -48,6 +57,27 @@ export function createInboxKafkaConsumer(options: InboxKafkaConsumerOptions): In
   const messageIdOf = options.messageId ?? cloudEventMessageId;
   const logger = options.logger ?? jsonStderrLogger;
 
+  /** Applies one message; returns the error if it has no valid inbox key (never the effect's). */
+  const consumeMessage = async (delivery: InboxKafkaMessage): Promise<unknown> => {
+    let messageId: string;
+    try {
+      messageId = messageIdOf(delivery.message);
+    } catch (error) {
+      return error;
+    }
+    let effectStarted = false;
+    try {
+      await options.inbox.consumeOnce(consumerName, messageId, (tx) => {
+        effectStarted = true;
+        return options.handle(delivery, tx);
+      });
+    } catch (error) {
+      if (!effectStarted && isInvalidKey(error)) return error;
+      throw error;
+    }
+    return undefined;
+  };
+
   const processBatch = async (
     batch: Batch,
     resolveOffset: (offset: string) => void,
@@ -59,9 +89,17 @@ export function createInboxKafkaConsumer(options: InboxKafkaConsumerOptions): In
       for (const message of batch.messages) {
         if (!keepGoing()) break;
         const delivery = { topic: batch.topic, partition: batch.partition, message };
-        await options.inbox.consumeOnce(consumerName, messageIdOf(message), (tx) =>
-          options.handle(delivery, tx),
-        );
+        const invalid = await consumeMessage(delivery);
+        if (invalid !== undefined) {
+          logger.log('warn', 'inbox consumer dead-lettered an invalid message', {
+            consumer: consumerName,
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: message.offset,
+            error: describeError(invalid),
+          });
+          await options.onInvalidMessage(delivery, invalid);
+        }
         resolveOffset(message.offset);
         lastDone = message.offset;
         await heartbeat();
@@ -113,4 +151,8 @@ export function createInboxKafkaConsumer(options: InboxKafkaConsumerOptions): In
       await consumer.disconnect();
     },
   };
+}
+
+function isInvalidKey(error: unknown): boolean {
+  return error instanceof SubscriptionError && error.code === 'LEDGER.INBOX_INVALID_KEY';
 }

@@ -36,6 +36,8 @@ import type {
 } from '../types';
 import { START_CHECKPOINT } from '../types';
 import {
+  keepNewest,
+  saveCommittedSnapshot,
   snapshotKey,
   toRecorded,
   type InMemoryLedgerState,
@@ -209,34 +211,36 @@ export class InMemoryLedgerView implements TransactionalEventStore, AggregateSou
     return verifier.result();
   }
 
-  loadSnapshot(
+  loadSnapshots(
     streamId: string,
     name: string,
     cutoff: Cutoff,
-  ): Promise<SnapshotRecord | undefined> {
+    limit: number,
+  ): Promise<SnapshotRecord[]> {
     const key = snapshotKey(streamId, name);
-    const candidates = [
-      ...(this.state.snapshots.get(key) ?? []),
-      ...(this.staging?.snapshots
-        .filter((entry) => entry.key === key)
-        .map((entry) => entry.snapshot) ?? []),
-    ].filter(
-      (snapshot) =>
-        (cutoff.position === undefined || snapshot.globalPosition <= cutoff.position) &&
-        (cutoff.at === undefined || snapshot.maxRecordedAt.getTime() <= cutoff.at.getTime()),
-    );
-    candidates.sort((left, right) => (left.streamVersion < right.streamVersion ? 1 : -1));
-    return Promise.resolve(candidates[0]);
+    const staged =
+      this.staging?.snapshots.filter((entry) => entry.key === key).map((entry) => entry.snapshot) ??
+      [];
+    const all = [...staged, ...(this.state.snapshots.get(key) ?? [])];
+    const candidates = keepNewest(all, all.length)
+      .filter(
+        (snapshot) =>
+          (cutoff.position === undefined || snapshot.globalPosition <= cutoff.position) &&
+          (cutoff.at === undefined || snapshot.maxRecordedAt.getTime() <= cutoff.at.getTime()),
+      )
+      .slice(0, limit);
+    return Promise.resolve(candidates.map((snapshot) => ({ ...snapshot })));
   }
 
-  saveSnapshot(streamId: string, name: string, snapshot: SnapshotRecord): Promise<void> {
-    const entry = { key: snapshotKey(streamId, name), snapshot };
+  saveSnapshot(
+    streamId: string,
+    name: string,
+    snapshot: SnapshotRecord,
+    keep: number,
+  ): Promise<void> {
+    const entry = { key: snapshotKey(streamId, name), snapshot: { ...snapshot }, keep };
     if (this.staging !== undefined) this.staging.snapshots.push(entry);
-    else
-      this.state.snapshots.set(entry.key, [
-        ...(this.state.snapshots.get(entry.key) ?? []),
-        snapshot,
-      ]);
+    else saveCommittedSnapshot(this.state, entry);
     return Promise.resolve();
   }
 

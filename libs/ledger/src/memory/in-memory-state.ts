@@ -38,7 +38,7 @@ export class InMemoryStaging {
   readonly events: StoredEvent[] = [];
   readonly heads = new Map<string, { version: bigint; lastHash: string; recordedAtMs: number }>();
   readonly ids = new Map<string, StoredEvent>();
-  readonly snapshots: { key: string; snapshot: SnapshotRecord }[] = [];
+  readonly snapshots: SnapshotEntry[] = [];
 
   constructor(readonly transactionId: bigint) {}
 
@@ -52,13 +52,36 @@ export class InMemoryStaging {
       stream.lastHash = event.hash;
       state.streams.set(event.streamId, stream);
     }
-    for (const { key, snapshot } of this.snapshots) {
-      const list = state.snapshots.get(key) ?? [];
-      if (!list.some((existing) => existing.streamVersion === snapshot.streamVersion))
-        list.push(snapshot);
-      state.snapshots.set(key, list);
-    }
+    for (const entry of this.snapshots) saveCommittedSnapshot(state, entry);
   }
+}
+
+export interface SnapshotEntry {
+  key: string;
+  snapshot: SnapshotRecord;
+  /** How many of the key's snapshots to keep, newest first. */
+  keep: number;
+}
+
+/** As the PostgreSQL statement: replaces a snapshot at the same version, keeps the newest few. */
+export function saveCommittedSnapshot(state: InMemoryLedgerState, entry: SnapshotEntry): void {
+  const others = (state.snapshots.get(entry.key) ?? []).filter(
+    (existing) => existing.streamVersion !== entry.snapshot.streamVersion,
+  );
+  state.snapshots.set(entry.key, keepNewest([...others, entry.snapshot], entry.keep));
+}
+
+/** The `count` snapshots with the highest versions, newest first. */
+export function keepNewest(snapshots: readonly SnapshotRecord[], count: number): SnapshotRecord[] {
+  return [...snapshots]
+    .sort((left, right) =>
+      left.streamVersion === right.streamVersion
+        ? 0
+        : left.streamVersion < right.streamVersion
+          ? 1
+          : -1,
+    )
+    .slice(0, count);
 }
 
 export function snapshotKey(streamId: string, name: string): string {

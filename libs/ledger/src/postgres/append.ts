@@ -30,6 +30,11 @@ export interface AppendContext {
   sql: SqlExecutor;
   statements: LedgerStatements;
   heads: StreamHeads;
+  /**
+   * True outside a caller's transaction: each attempt is a transaction of its own, so a refusal
+   * for transaction order is retried here; inside a unit of work it is the caller's to retry.
+   */
+  autocommit: boolean;
   /** Runs `work` in a transaction (the open one, or a new one) so a row lock outlives a statement. */
   inTransaction<T>(work: (sql: SqlExecutor) => Promise<T>): Promise<T>;
 }
@@ -43,7 +48,9 @@ const OPTIMISTIC_APPEND_ATTEMPTS = 2;
  * moved between two statements and the expectation still allows the append (`any`, or
  * `stream_exists`); after two such misses the append locks the head row first (SELECT ... FOR
  * UPDATE), so a busy stream cannot starve it. The loop is bounded all the same; running out is
- * reported as a concurrency error.
+ * reported as a concurrency error. A head last written by a transaction with a larger id refuses
+ * the append (see the append statement): in autocommit the next attempt is a new transaction
+ * with a new id, inside a unit of work the typed error tells the caller to retry it whole.
  */
 export async function appendToStream<E extends DomainEvent>(
   context: AppendContext,
@@ -80,6 +87,14 @@ export async function appendToStream<E extends DomainEvent>(
       hash: row.current_hash,
     };
     assertExpectation(streamId, expected, expectation, current.version);
+    if (row.order_conflict === true && !context.autocommit) {
+      throw new LedgerConcurrencyError(
+        streamId,
+        expected ?? 'any',
+        current.version,
+        'RETRYABLE_TRANSACTION_ORDER',
+      );
+    }
     // Equal to the guess means the head moved after this statement's snapshot was taken; the
     // next statement gets a fresh snapshot (read committed) and sees it.
     guess = current;

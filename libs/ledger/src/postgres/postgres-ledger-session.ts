@@ -4,6 +4,7 @@ import {
   type Cutoff,
   type SnapshotRecord,
 } from '../core/aggregate';
+import { canonicalJson } from '../core/canonical-json';
 import { ChainVerifier } from '../core/chain-verifier';
 import {
   boundedCount,
@@ -48,7 +49,9 @@ interface SnapshotRow {
   global_position: string;
   max_recorded_at: Date | string;
   last_hash: string;
-  state: unknown;
+  /** jsonb as text: a driver would parse a top-level JSON string into an ambiguous JS string. */
+  state: string;
+  checksum: string;
 }
 
 /** The ledger's operations on one executor: the pool (autocommit) or one open transaction. */
@@ -57,10 +60,8 @@ export class PostgresLedgerSession implements TransactionalEventStore, Aggregate
     readonly sql: SqlExecutor,
     private readonly statements: LedgerStatements,
     private readonly heads: StreamHeads,
-    /** A new transaction for the autocommit session; the open one (`sql`) inside a transaction. */
-    private readonly inTransaction: <T>(work: (sql: SqlExecutor) => Promise<T>) => Promise<T> = (
-      work,
-    ) => work(sql),
+    /** Opens a new transaction: given to the autocommit session only, absent inside a transaction. */
+    private readonly newTransaction?: <T>(work: (sql: SqlExecutor) => Promise<T>) => Promise<T>,
   ) {}
 
   appendToStream<E extends DomainEvent>(
@@ -72,7 +73,9 @@ export class PostgresLedgerSession implements TransactionalEventStore, Aggregate
       sql: this.sql,
       statements: this.statements,
       heads: this.heads,
-      inTransaction: this.inTransaction,
+      autocommit: this.newTransaction !== undefined,
+      inTransaction:
+        this.newTransaction ?? (<T>(work: (sql: SqlExecutor) => Promise<T>) => work(this.sql)),
     };
     return appendToStream(context, streamId, events, options);
   }
@@ -166,30 +169,36 @@ export class PostgresLedgerSession implements TransactionalEventStore, Aggregate
     return verifier.result();
   }
 
-  async loadSnapshot(
+  async loadSnapshots(
     streamId: string,
     name: string,
     cutoff: Cutoff,
-  ): Promise<SnapshotRecord | undefined> {
-    const rows = await this.sql.query<SnapshotRow>(this.statements.loadSnapshot, [
+    limit: number,
+  ): Promise<SnapshotRecord[]> {
+    const rows = await this.sql.query<SnapshotRow>(this.statements.loadSnapshots, [
       streamId,
       name,
       (cutoff.position ?? MAX_BIGINT).toString(),
       cutoff.at ?? 'infinity',
+      limit,
     ]);
-    const row = rows[0];
-    if (row === undefined) return undefined;
-    return {
+    return rows.map((row) => ({
       streamVersion: toBigInt(row.stream_version),
       globalPosition: toBigInt(row.global_position),
       maxRecordedAt:
         row.max_recorded_at instanceof Date ? row.max_recorded_at : new Date(row.max_recorded_at),
       lastHash: row.last_hash,
-      stateJson: typeof row.state === 'string' ? row.state : JSON.stringify(row.state),
-    };
+      stateJson: storedStateJson(row.state),
+      checksum: row.checksum,
+    }));
   }
 
-  async saveSnapshot(streamId: string, name: string, snapshot: SnapshotRecord): Promise<void> {
+  async saveSnapshot(
+    streamId: string,
+    name: string,
+    snapshot: SnapshotRecord,
+    keep: number,
+  ): Promise<void> {
     await this.sql.query(this.statements.saveSnapshot, [
       streamId,
       name,
@@ -198,6 +207,21 @@ export class PostgresLedgerSession implements TransactionalEventStore, Aggregate
       snapshot.maxRecordedAt,
       snapshot.lastHash,
       snapshot.stateJson,
+      snapshot.checksum,
+      keep,
     ]);
+  }
+}
+
+/**
+ * jsonb reorders keys, so the state is re-encoded to the canonical text its checksum was taken
+ * of. A state that cannot be encoded was not written by the ledger: its plain text then fails
+ * the checksum, and the snapshot is rejected rather than failing the load.
+ */
+function storedStateJson(stateText: string): string {
+  try {
+    return canonicalJson(JSON.parse(stateText) as unknown, 'snapshot');
+  } catch {
+    return stateText;
   }
 }

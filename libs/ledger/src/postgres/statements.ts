@@ -1,4 +1,5 @@
 import { assertSchemaName } from '../schema/ledger-schema';
+import { snapshotStatements } from './snapshot-statements';
 import { registerPreparedStatement } from './sql-executor';
 
 /** Columns of an event as every read returns them (bigint and xid8 as text, hashes as hex). */
@@ -26,6 +27,11 @@ export interface AppendRow {
   last_position: string | null;
   current_version: string | null;
   current_hash: string | null;
+  /**
+   * True when the head had the expected version and hash but was last written by a transaction
+   * with a larger id than this one (null when the head did not match or does not exist).
+   */
+  order_conflict: boolean | null;
   existing?: unknown;
 }
 
@@ -42,7 +48,7 @@ export interface LedgerStatements {
   readStream: string;
   readAll: string;
   lockStreamHead: string;
-  loadSnapshot: string;
+  loadSnapshots: string;
   saveSnapshot: string;
   verifyPage: string;
   verifyStreamPage: string;
@@ -80,15 +86,7 @@ function buildStatements(s: string): LedgerStatements {
       ORDER BY e.transaction_id, e.global_position LIMIT $3`,
     lockStreamHead: `SELECT version::text AS version, encode(last_hash, 'hex') AS last_hash
       FROM ${s}.streams WHERE stream_id = $1 FOR UPDATE`,
-    loadSnapshot: `SELECT stream_version::text AS stream_version, global_position::text AS global_position,
-        max_recorded_at, encode(last_hash, 'hex') AS last_hash, state
-      FROM ${s}.snapshots p
-      WHERE p.stream_id = $1 AND p.snapshot_name = $2 AND p.global_position <= $3 AND p.max_recorded_at <= $4
-      ORDER BY p.stream_version DESC LIMIT 1`,
-    saveSnapshot: `INSERT INTO ${s}.snapshots
-        (stream_id, snapshot_name, stream_version, global_position, max_recorded_at, last_hash, state)
-      VALUES ($1, $2, $3, $4, $5, decode($6, 'hex'), $7::jsonb)
-      ON CONFLICT DO NOTHING`,
+    ...snapshotStatements(s),
     verifyPage: verifyPageStatement(s, ''),
     verifyStreamPage: verifyPageStatement(s, 'AND e.stream_id = $4'),
     headsWithoutEvents: `SELECT h.stream_id, h.version::text AS version, encode(h.last_hash, 'hex') AS last_hash
@@ -116,8 +114,12 @@ function appendStatement(s: string, withClientIds: boolean): string {
   // created (expected 0) or moved (expected N, matching hash) conditionally; the events are
   // inserted only if that succeeded. A failed condition writes nothing and returns the head as
   // seen, from which the caller either raises the concurrency error or retries.
+  // readAll delivers in (transaction_id, position) order and a transaction's id is fixed at its
+  // first write, not when it reaches this head: the head therefore refuses a writer whose id is
+  // below its last writer's (an equal id is the same transaction appending again), or a stream's
+  // later version could be delivered before an earlier one.
   return `WITH ${existingCte}
-    head AS (SELECT version, last_hash FROM ${s}.streams WHERE stream_id = $1),
+    head AS (SELECT version, last_hash, last_xid FROM ${s}.streams WHERE stream_id = $1),
     created AS (
       INSERT INTO ${s}.streams (stream_id, version, last_hash, last_recorded_at)
       SELECT $1, $3, decode($4, 'hex'), clock_timestamp() WHERE $2::bigint = 0 ${noReplay}
@@ -126,8 +128,10 @@ function appendStatement(s: string, withClientIds: boolean): string {
     ),
     moved AS (
       UPDATE ${s}.streams h SET version = $3, last_hash = decode($4, 'hex'),
-        last_recorded_at = greatest(clock_timestamp(), h.last_recorded_at)
-      WHERE h.stream_id = $1 AND $2::bigint > 0 AND h.version = $2 AND h.last_hash = decode($5, 'hex') ${noReplay}
+        last_recorded_at = greatest(clock_timestamp(), h.last_recorded_at),
+        last_xid = pg_current_xact_id()
+      WHERE h.stream_id = $1 AND $2::bigint > 0 AND h.version = $2 AND h.last_hash = decode($5, 'hex')
+        AND h.last_xid <= pg_current_xact_id() ${noReplay}
       RETURNING h.last_recorded_at
     ),
     -- Taken once the head row is locked, and never before the stream's previous append: every
@@ -145,7 +149,10 @@ function appendStatement(s: string, withClientIds: boolean): string {
     )
     SELECT (SELECT max(global_position)::text FROM appended) AS last_position,
       (SELECT version::text FROM head) AS current_version,
-      (SELECT encode(last_hash, 'hex') FROM head) AS current_hash ${existingColumn}`;
+      (SELECT encode(last_hash, 'hex') FROM head) AS current_hash,
+      (SELECT h.last_xid > pg_current_xact_id() FROM head h
+        WHERE $2::bigint > 0 AND h.version = $2 AND h.last_hash = decode($5, 'hex')) AS order_conflict
+      ${existingColumn}`;
 }
 
 /** Keyset page over (stream_id, stream_version) with each stream's head row for the head check. */

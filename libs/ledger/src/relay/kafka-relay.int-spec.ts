@@ -16,6 +16,11 @@ import {
 } from '../subscriptions/testing/ledger-test-kit';
 import type { EventToAppend, GlobalCheckpoint, RecordedEvent } from '../types';
 import { KafkaRelay } from './kafka-relay';
+import {
+  appendConcurrently,
+  CONCURRENT_STREAMS,
+  versionsByKeyAndStream,
+} from './testing/concurrent-appends';
 import type { RelayChildMessage } from './testing/relay-child';
 import {
   createTopic,
@@ -122,12 +127,25 @@ describe('Kafka relay on a real broker', () => {
     );
   }
 
-  it('publishes every routed event as a CloudEvent keyed by partition key, in per-key order', async () => {
+  /** Each stream's versions 1..n under the stream's partition key, as readStream has them. */
+  async function streamVersionsByKey(prefix: string): Promise<Map<string, Map<string, bigint[]>>> {
+    const byKey = new Map<string, Map<string, bigint[]>>();
+    for (let stream = 0; stream < CONCURRENT_STREAMS; stream++) {
+      const key = `${prefix}unit-${stream % 3}`;
+      const versions = (await kit.store.readStream(`${prefix}s${stream}`)).map(
+        (event) => event.streamVersion,
+      );
+      byKey.set(key, (byKey.get(key) ?? new Map()).set(`${prefix}s${stream}`, versions));
+    }
+    return byKey;
+  }
+
+  it('publishes every routed event as a CloudEvent keyed by partition key, in stream-version order per key', async () => {
     const prefix = 'order-';
     const topic = `${uniqueTopicPrefix('ledger_relay')}events`;
     await createTopic(kafka, topic, 3);
-    await appendInterleaved(kit, prefix, 4);
-    const events = await ledgerEvents(kit, prefix, 6 * 4 * 3 + 1);
+    const appended = await appendConcurrently(kit.store, prefix, 6);
+    const events = await ledgerEvents(kit, prefix, appended + 1);
     const relay = new KafkaRelay({
       store: kit.store,
       schema: LEDGER_SCHEMA,
@@ -149,8 +167,16 @@ describe('Kafka relay on a real broker', () => {
     expect(await checkpointOf('relay-order')).toEqual(relay.status().lastCheckpoint);
 
     const records = await readWholeTopic(kafka, topic, `${topic}-reader`);
-    expect(records).toHaveLength(72);
-    expect(positionsByKey(records)).toEqual(expectedPositionsByKey(events));
+    expect(records).toHaveLength(appended);
+    // Writers ran concurrently, so readAll's order is no reference: each stream's versions must
+    // reach Kafka as 1, 2, 3... under the stream's key.
+    const expected = await streamVersionsByKey(prefix);
+    for (const streams of expected.values()) {
+      for (const versions of streams.values()) {
+        expect(versions).toEqual(versions.map((_, index) => BigInt(index + 1)));
+      }
+    }
+    expect(versionsByKeyAndStream(records)).toEqual(expected);
     const first = events[0]!;
     const published = records
       .map(({ message }) => decodeKafkaMessage(message))
@@ -161,7 +187,7 @@ describe('Kafka relay on a real broker', () => {
       type: 'plafond.test.quota-debited.v1',
       subject: first.streamId,
       time: '2025-01-01T10:00:00.000Z',
-      partitionkey: `${prefix}unit-0`,
+      partitionkey: first.metadata.partitionKey,
       ledgerposition: first.globalPosition.toString(),
       data: first.data,
     });
@@ -255,6 +281,11 @@ describe('Kafka relay on a real broker', () => {
           deliveries += 1;
           return cloudEventMessageId(message);
         },
+        // The relay publishes only CloudEvents: an invalid record here is a relay bug.
+        onInvalidMessage: (delivery, error) =>
+          Promise.reject(
+            new Error(`invalid record at ${delivery.message.offset}`, { cause: error }),
+          ),
         handle: async ({ message }, tx) => {
           await tx.sql.query(`INSERT INTO public.relay_effects (event_id, unit) VALUES ($1, $2)`, [
             decodeKafkaMessage(message).id,

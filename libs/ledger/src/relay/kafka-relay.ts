@@ -9,6 +9,7 @@ import type {
   SubscriptionStatus,
 } from '../subscriptions/subscription';
 import { SubscriptionError } from '../subscriptions/subscription.errors';
+import type { SubscriptionLag } from '../subscriptions/ledger-head';
 import type { SubscriptionLogger } from '../subscriptions/subscription.logger';
 import type { SubscriptionTuning } from '../subscriptions/subscription.settings';
 import type { RelayRouter } from './ledger-cloud-event';
@@ -92,7 +93,9 @@ export class KafkaRelay {
     this.connected = true;
   }
 
+  /** Refuses (`LEDGER.TRANSACTION_IDS_BEHIND`) on a logically restored database; see `preflight`. */
   async start(): Promise<void> {
+    await this.subscription.preflight();
     await this.connect();
     this.subscription.start();
   }
@@ -124,5 +127,9 @@ export class KafkaRelay {
 
   status(): SubscriptionStatus {
     return this.subscription.status();
+  }
+
+  lag(): Promise<SubscriptionLag> {
+    return this.subscription.lag();
   }
 }

@@ -24,7 +24,11 @@ export function assertSchemaName(schema: string): void {
  *   JavaScript Date round trip exactly.
  * - streams: one row per stream holding its head (version, last hash). Appends update it
  *   conditionally, which both enforces the expected version and serialises appenders of one stream.
- * - snapshots: a cache of folded state keyed by stream + snapshot name (the evolve version).
+ *   `last_xid` is the transaction id of the head's last writer: an append requires it to be at
+ *   most its own, so a stream's versions follow readAll's (transaction_id, position) order.
+ * - snapshots: a verified cache of folded state keyed by stream + snapshot name (the evolve
+ *   version); `checksum` (SHA-256 of name, stream, version, anchor hash and state) is checked on
+ *   load, and only the newest few per stream and name are kept.
  */
 export function ledgerMigrationStatements(schema: string): string[] {
   assertSchemaName(schema);
@@ -54,7 +58,8 @@ export function ledgerMigrationStatements(schema: string): string[] {
       stream_id text COLLATE "C" PRIMARY KEY,
       version bigint NOT NULL CHECK (version >= 1),
       last_hash bytea NOT NULL CHECK (length(last_hash) = 32),
-      last_recorded_at timestamptz(3) NOT NULL
+      last_recorded_at timestamptz(3) NOT NULL,
+      last_xid xid8 NOT NULL DEFAULT pg_current_xact_id()
     ) WITH (fillfactor = 80)`,
     `CREATE TABLE IF NOT EXISTS ${s}.snapshots (
       stream_id text COLLATE "C" NOT NULL,
@@ -64,6 +69,7 @@ export function ledgerMigrationStatements(schema: string): string[] {
       max_recorded_at timestamptz(3) NOT NULL,
       last_hash bytea NOT NULL,
       state jsonb NOT NULL,
+      checksum bytea NOT NULL CHECK (length(checksum) = 32),
       created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
       PRIMARY KEY (stream_id, snapshot_name, stream_version)
     )`,
@@ -113,6 +119,6 @@ export function ledgerRoleGrantStatements(schema: string, role: string): string[
     `REVOKE ALL ON ${s}.events FROM ${r}`,
     `GRANT SELECT, INSERT ON ${s}.events TO ${r}`,
     `GRANT SELECT, INSERT, UPDATE ON ${s}.streams TO ${r}`,
-    `GRANT SELECT, INSERT, DELETE ON ${s}.snapshots TO ${r}`,
+    `GRANT SELECT, INSERT, UPDATE, DELETE ON ${s}.snapshots TO ${r}`,
   ];
 }

@@ -7,6 +7,12 @@ export { SubscriptionError, type SubscriptionErrorCode } from './subscription.er
 export { compareCheckpoints, formatCheckpoint } from './checkpoint';
 export { CheckpointRepository } from './checkpoint.repository';
 export {
+  MAX_LAG_COUNT,
+  assertTransactionIdsAhead,
+  measureLag,
+  type SubscriptionLag,
+} from './ledger-head';
+export {
   DEFAULT_BATCH_SIZE,
   MAX_BATCH_SIZE,
   backoffDelayMs,

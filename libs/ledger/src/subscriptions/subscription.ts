@@ -6,6 +6,8 @@ import type {
 } from '../types';
 import { assertBatchInvariants } from './checkpoint';
 import { CheckpointRepository } from './checkpoint.repository';
+import { assertTransactionIdsAhead, measureLag, type SubscriptionLag } from './ledger-head';
+import { SubscriptionError } from './subscription.errors';
 import { describeError, jsonStderrLogger, type SubscriptionLogger } from './subscription.logger';
 import {
   assertSubscriptionName,
@@ -99,6 +101,8 @@ export class Subscription {
   private eventsProcessed = 0;
   private consecutiveFailures = 0;
   private lastError: SubscriptionStatus['lastError'];
+  /** The restore guard passed since the last start(); checked again after each start. */
+  private transactionIdsChecked = false;
 
   constructor(private readonly options: SubscriptionOptions) {
     assertSubscriptionName(options.name);
@@ -113,6 +117,7 @@ export class Subscription {
     if (this.loop !== undefined) return;
     this.stopRequested = false;
     this.consecutiveFailures = 0;
+    this.transactionIdsChecked = false;
     this.state = 'running';
     this.logger.log('info', 'subscription started', { subscription: this.name });
     this.loop = this.runLoop();
@@ -147,6 +152,27 @@ export class Subscription {
     };
   }
 
+  /**
+   * Throws `LEDGER.TRANSACTION_IDS_BEHIND` when the ledger's transaction ids are ahead of the
+   * cluster's (after a logical restore). Call it at bootstrap to fail fast; the loop and
+   * `processNextBatch` run the same check before their first batch, and the loop stops as
+   * `failed` on it instead of retrying.
+   */
+  async preflight(): Promise<void> {
+    await this.options.store.transaction((tx) =>
+      assertTransactionIdsAhead(tx.sql, this.options.schema),
+    );
+    this.transactionIdsChecked = true;
+  }
+
+  /** How far the stored checkpoint is behind the ledger's head (for health and metrics). */
+  async lag(): Promise<SubscriptionLag> {
+    return this.options.store.transaction(async (tx) => {
+      const checkpoint = await this.checkpoints.load(tx.sql, this.name);
+      return measureLag(tx.sql, this.options.schema, checkpoint);
+    });
+  }
+
   /** Reads, handles and checkpoints at most one batch in one transaction. */
   async processNextBatch(): Promise<BatchOutcome> {
     const { name, store, handler, hooks } = this.options;
@@ -154,6 +180,10 @@ export class Subscription {
     const outcome = await store.transaction(
       async (tx): Promise<BatchOutcome & { report?: BatchReport }> => {
         if (!(await this.checkpoints.tryLock(tx.sql, name))) return { kind: 'locked' };
+        if (!this.transactionIdsChecked) {
+          await assertTransactionIdsAhead(tx.sql, this.options.schema);
+          this.transactionIdsChecked = true;
+        }
         const from = await this.checkpoints.load(tx.sql, name);
         const { events, checkpoint: to } = await tx.readAll({ after: from, maxCount: batchSize });
         if (events.length === 0) return { kind: 'caught-up', checkpoint: from };
@@ -221,7 +251,10 @@ export class Subscription {
           consecutiveFailures: this.consecutiveFailures,
           error: this.lastError,
         };
-        if (this.consecutiveFailures >= this.settings.maxConsecutiveFailures) {
+        if (
+          this.consecutiveFailures >= this.settings.maxConsecutiveFailures ||
+          isPermanent(error)
+        ) {
           this.state = 'failed';
           this.logger.log('error', 'subscription failed permanently', fields);
           return;
@@ -235,4 +268,9 @@ export class Subscription {
       if (delayMs > 0 && !this.stopRequested) await this.signal.sleep(delayMs);
     }
   }
+}
+
+/** Failures no retry can fix: the loop stops at once and `status()` names them. */
+function isPermanent(error: unknown): boolean {
+  return error instanceof SubscriptionError && error.code === 'LEDGER.TRANSACTION_IDS_BEHIND';
 }

@@ -149,6 +149,42 @@ export function appendBehaviour(newStore: StoreFactory): void {
       },
     );
 
+    it('replays a batch mixing client ids and unset ids (the unset ones are derived, not random)', async () => {
+      const batch = (): EventToAppend[] => [
+        { type: 'AuditNoted', data: { note: 'before' } },
+        amount(1, { eventId: 'cmd-1' }),
+        { type: 'AuditNoted', data: { note: 'after' } },
+      ];
+      const original = await store.appendToStream('s', batch(), { expectedVersion: 'no_stream' });
+      const replay = await store.appendToStream('s', batch(), { expectedVersion: 'no_stream' });
+      expect(replay).toEqual({ ...original, idempotentReplay: true });
+      const ids = (await store.readStream('s')).map((event) => event.eventId);
+      expect(ids).toHaveLength(3);
+      expect(ids[1]).toBe('cmd-1');
+      // Name-based UUIDs (version 8, RFC 9562 variant) of the first client id and the index.
+      for (const id of [ids[0], ids[2]]) {
+        expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      }
+      expect(ids[0]).not.toBe(ids[2]);
+
+      // Another stream with another first client id derives other ids: no false replay.
+      const other = await store.appendToStream('t', [
+        { type: 'AuditNoted', data: { note: 'before' } },
+        amount(1, { eventId: 'cmd-2' }),
+      ]);
+      expect(other.idempotentReplay).toBe(false);
+      const otherIds = (await store.readStream('t')).map((event) => event.eventId);
+      expect(otherIds[0]).not.toBe(ids[0]);
+
+      // Same client id, other content at a derived position: the same command it is not.
+      const changed = batch();
+      changed[2] = { type: 'AuditNoted', data: { note: 'changed' } };
+      await expect(store.appendToStream('s', changed)).rejects.toBeInstanceOf(
+        LedgerIdempotencyConflictError,
+      );
+      expect(await readAllSettled(store, 5)).toHaveLength(5);
+    });
+
     it('refuses the same id twice in one batch', async () => {
       await expect(
         store.appendToStream('s', [amount(1, { eventId: 'dup' }), amount(2, { eventId: 'dup' })]),

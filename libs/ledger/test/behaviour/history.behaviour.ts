@@ -43,12 +43,14 @@ export function historyBehaviour(newStore: StoreFactory): void {
         currentVersion: 2n,
         streamExists: true,
         eventsFolded: 2,
+        snapshotsRejected: 0,
       });
       expect(await store.aggregateStream('missing', sumAmounts, { initialState })).toEqual({
         state: 0n,
         currentVersion: 0n,
         streamExists: false,
         eventsFolded: 0,
+        snapshotsRejected: 0,
       });
     });
 

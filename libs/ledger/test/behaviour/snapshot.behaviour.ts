@@ -61,6 +61,27 @@ export function snapshotBehaviour(newStore: StoreFactory): void {
     expect(withoutSnapshot.state).toBe(expectedTotal);
   });
 
+  it('folds a tail appended without loads once, then stays bounded', async () => {
+    const everyEvents = 10;
+    const snapshot: SnapshotOptions<bigint> = { name: 'balance.v1', everyEvents };
+    // Snapshots are taken on loads: 40 appends with no load in between leave a 200-event tail.
+    for (let command = 0; command < 40; command++) {
+      const events = Array.from({ length: 5 }, (_, index) => amount(command * 5 + index + 1));
+      await store.appendToStream('unit', events, { expectedVersion: 'any' });
+    }
+    const expectedTotal = (200n * 201n) / 2n; // amounts 1..200
+    const load = () =>
+      store.aggregateStream('unit', sumAmounts, { initialState: () => 0n, snapshot });
+    const first = await load();
+    expect(first).toMatchObject({ state: expectedTotal, eventsFolded: 200, snapshotsRejected: 0 });
+    const second = await load();
+    expect(second.state).toBe(expectedTotal);
+    expect(second.eventsFolded).toBeLessThanOrEqual(everyEvents - 1);
+    await store.appendToStream('unit', [amount(201), amount(202), amount(203)]);
+    const third = await load();
+    expect(third).toMatchObject({ state: expectedTotal + 606n, eventsFolded: 3 });
+  });
+
   it('ignores snapshots written under another name, then snapshots under the new one', async () => {
     await store.appendToStream(
       'unit',

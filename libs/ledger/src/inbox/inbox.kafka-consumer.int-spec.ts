@@ -1,0 +1,108 @@
+// On the real broker: records without a valid inbox key go to the dead-letter handler and the
+// partition moves on; the good records around them are applied exactly once.
+import { createCloudEvent, encodeKafkaMessage } from '@plafond/contracts';
+import { uniqueTopicPrefix, waitFor } from '@plafond/testing';
+import type { Kafka, Message } from 'kafkajs';
+import { createTopic, testKafka } from '../relay/testing/kafka-test-kit';
+import { quietLogger } from '../subscriptions/testing/async-helpers';
+import {
+  createLedgerTestKit,
+  LEDGER_SCHEMA,
+  type LedgerTestKit,
+} from '../subscriptions/testing/ledger-test-kit';
+import { Inbox } from './inbox';
+import { createInboxKafkaConsumer, type InboxKafkaMessage } from './inbox.kafka-consumer';
+
+jest.setTimeout(120_000);
+
+function cloudEvent(id: string): Message {
+  const event = createCloudEvent({
+    id,
+    source: '/plafond/test',
+    type: 'plafond.test.noted.v1',
+    datacontenttype: 'application/json',
+    data: { id },
+  });
+  return encodeKafkaMessage(event, { mode: 'binary' });
+}
+
+describe('inbox Kafka consumer and invalid messages', () => {
+  let kit: LedgerTestKit;
+  let kafka: Kafka;
+
+  beforeAll(async () => {
+    kit = await createLedgerTestKit('ledger_inbox_consumer');
+    kafka = testKafka('inbox-consumer-test');
+    await kit.pool.query(`CREATE TABLE public.applied (event_id text NOT NULL)`);
+  });
+  afterAll(async () => {
+    await kit.close();
+  });
+
+  it('dead-letters a poison message, commits past it and applies the good ones', async () => {
+    const topic = `${uniqueTopicPrefix('inbox-poison')}events`;
+    await createTopic(kafka, topic, 1);
+    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    const records: Message[] = [
+      { value: Buffer.from('not a CloudEvent') },
+      cloudEvent('good-1'),
+      // A valid CloudEvent whose source#id is too long for an inbox key.
+      cloudEvent('x'.repeat(600)),
+      cloudEvent('good-2'),
+      cloudEvent('good-3'),
+    ];
+    try {
+      await producer.send({ topic, acks: -1, messages: records });
+    } finally {
+      await producer.disconnect();
+    }
+
+    const deadLetters: { offset: string; code: unknown }[] = [];
+    const groupId = `${topic}-billing`;
+    const consumer = createInboxKafkaConsumer({
+      kafka,
+      groupId,
+      topics: [topic],
+      fromBeginning: true,
+      inbox: new Inbox({ store: kit.store, schema: LEDGER_SCHEMA }),
+      logger: quietLogger,
+      consumerConfig: { maxWaitTimeInMs: 100 },
+      onInvalidMessage: (delivery: InboxKafkaMessage, error: unknown) => {
+        deadLetters.push({
+          offset: delivery.message.offset,
+          code: (error as { code?: unknown }).code,
+        });
+        return Promise.resolve();
+      },
+      handle: async ({ message }, tx) => {
+        const id = message.headers?.ce_id?.toString() ?? '';
+        await tx.sql.query(`INSERT INTO public.applied (event_id) VALUES ($1)`, [id]);
+      },
+    });
+    await consumer.start();
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      // The group's committed offset reaches the end of the partition: nothing is blocked.
+      await waitFor(
+        async () => {
+          const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+          return offsets?.partitions[0]?.offset === String(records.length) || undefined;
+        },
+        { timeoutMs: 60_000, description: 'the group to commit past every record' },
+      );
+    } finally {
+      await admin.disconnect();
+      await consumer.stop();
+    }
+    const { rows } = await kit.pool.query<{ event_id: string }>(
+      `SELECT event_id FROM public.applied ORDER BY event_id`,
+    );
+    expect(rows.map((row) => row.event_id)).toEqual(['good-1', 'good-2', 'good-3']);
+    expect(deadLetters).toEqual([
+      { offset: '0', code: 'CLOUDEVENT.INVALID' },
+      { offset: '2', code: 'LEDGER.INBOX_INVALID_KEY' },
+    ]);
+  });
+});
