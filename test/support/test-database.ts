@@ -46,7 +46,27 @@ function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
+const SESSION_DRAIN_POLLS = 40;
+const SESSION_DRAIN_INTERVAL_MS = 50;
+
+/**
+ * A pool's `end()` resolves before the server has seen its sockets close. Dropping at once would
+ * terminate those sessions mid-goodbye, and their clients, no longer listened to by the pool,
+ * raise an unhandled error in whichever test runs next. So wait (bounded) for them to go first.
+ */
+async function waitForSessionsToClose(client: Client, name: string): Promise<void> {
+  for (let poll = 0; poll < SESSION_DRAIN_POLLS; poll += 1) {
+    const { rows } = await client.query<{ sessions: string }>(
+      'SELECT count(*) AS sessions FROM pg_stat_activity WHERE datname = $1',
+      [name],
+    );
+    if (rows[0]?.sessions === '0') return;
+    await new Promise((resolve) => setTimeout(resolve, SESSION_DRAIN_INTERVAL_MS));
+  }
+}
+
 async function dropDatabase(client: Client, name: string): Promise<void> {
+  await waitForSessionsToClose(client, name);
   // FORCE (PostgreSQL 13+) terminates the sessions a test forgot to close instead of failing.
   await client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
 }
