@@ -79,7 +79,22 @@ take_lock() {
   flock -w 120 9 || die "another scripts/kafka.sh holds $KAFKA_DATA_DIR/.lock"
 }
 
+# Serialises fetches into one cache, which several data directories (brokers) may share: a second
+# first run must wait and then find the jars, not replace the folder the first broker starts from.
+# Its own lock (fd 8), released when the fetch is done, so it never nests inside take_lock.
+take_fetch_lock() {
+  mkdir -p "$KAFKA_CACHE_DIR"
+  exec 8>"$KAFKA_CACHE_DIR/.fetch.lock"
+  flock -w 600 8 || die "another scripts/kafka.sh has been fetching into $KAFKA_CACHE_DIR for 10 minutes"
+}
+
 cmd_fetch() {
+  take_fetch_lock
+  fetch_once
+  exec 8>&-
+}
+
+fetch_once() {
   if [[ -f "$LIBS_DIR/.complete" ]]; then
     log "Kafka $KAFKA_VERSION is cached in $LIBS_DIR ($(find "$LIBS_DIR" -name '*.jar' | wc -l) jars)"
     return
@@ -191,7 +206,7 @@ cmd_start() {
     return
   fi
   if port_open "$KAFKA_PORT"; then
-    broker_answers || die "$HOST:$KAFKA_PORT is taken by something that is not a Kafka broker"
+    broker_answers || die "$HOST:$KAFKA_PORT is taken by something that is not a Kafka broker (set KAFKA_PORT to use another port)"
     log "a broker not started by this script already answers on $HOST:$KAFKA_PORT; using it"
     return
   fi

@@ -82,6 +82,40 @@ function installCrashHandlers(logger: JsonLogger): void {
   });
 }
 
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
+
+/**
+ * Until the service listens, a stop request cannot drain anything: it ends the process at once
+ * with a log line and exit code 0 (it was asked to stop), rather than the signal's default death
+ * (status 143, no line) during, say, the database connection retries. Returns the uninstaller.
+ */
+function stopDuringStartUp(logger: JsonLogger): () => void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    logger.write('info', 'stop requested during start-up; exiting', { signal }, 'Bootstrap');
+    process.exit(0);
+  };
+  const onParentGone = () => {
+    logger.write('warn', 'parent process gone during start-up; exiting', {}, 'Bootstrap');
+    process.exit(0);
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  // Only a service started with an IPC channel (`npm start`) has a parent to lose.
+  if (process.connected === true) process.on('disconnect', onParentGone);
+  return () => {
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
+    process.off('disconnect', onParentGone);
+  };
+}
+
+/** Once listening: losing the parent (`npm start` died, however) is a graceful stop like SIGTERM. */
+function stopWhenParentGone(logger: JsonLogger): void {
+  if (process.connected !== true) return;
+  process.once('disconnect', () => {
+    logger.write('warn', 'parent process gone; stopping', {}, 'Bootstrap');
+    process.kill(process.pid, 'SIGTERM');
+  });
+}
+
 function browsableHost(host: string): string {
   if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
   return host.includes(':') ? `[${host}]` : host;
@@ -90,7 +124,8 @@ function browsableHost(host: string): string {
 /**
  * A service's main(): validates the configuration before anything else (a bad value stops the
  * process with exit code 1 and one readable line on stderr), then starts Nest with the JSON
- * logger, listens on HOST:PORT and handles SIGTERM/SIGINT gracefully.
+ * logger, listens on HOST:PORT and handles SIGTERM/SIGINT gracefully (during start-up: exit 0 at
+ * once). Started with an IPC channel (by `npm start`), it also stops when that channel closes.
  */
 export async function bootstrapService<C extends ServiceConfig>(
   definition: ServiceDefinition<C>,
@@ -107,11 +142,14 @@ export async function bootstrapService<C extends ServiceConfig>(
   }
   const logger = new JsonLogger({ service: definition.name, level: config.logLevel });
   installCrashHandlers(logger);
+  const startUpDone = stopDuringStartUp(logger);
   logger.write('info', 'configuration loaded', describeConfigValues(config), 'Bootstrap');
   try {
     const app = await createServiceApplication(definition, config, logger);
     await app.listen(config.port, config.host);
+    startUpDone();
     installGracefulShutdown(app, { timeoutMs: config.shutdownTimeoutMs, logger });
+    stopWhenParentGone(logger);
     const base = `http://${browsableHost(config.host)}:${config.port}`;
     logger.write(
       'info',

@@ -1,0 +1,104 @@
+// What `npm start` reads from its own environment, validated before anything is started, and the
+// environment it hands to each service.
+import { loadConfig, ServiceConfig } from '@plafond/platform';
+import { AllocationConfig } from '../../apps/allocation/src/config';
+import { BillingConfig } from '../../apps/billing/src/config';
+import { IngestionConfig } from '../../apps/ingestion/src/config';
+
+export const LOCAL_HOST = '127.0.0.1';
+export const LOCAL_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/plafond';
+const DEFAULT_KAFKA_PORT = 9092;
+
+const SERVICE_DEFINITIONS = [
+  { name: 'allocation', portVariable: 'ALLOCATION_PORT', configClass: AllocationConfig },
+  { name: 'ingestion', portVariable: 'INGESTION_PORT', configClass: IngestionConfig },
+  { name: 'billing', portVariable: 'BILLING_PORT', configClass: BillingConfig },
+] as const;
+
+/** Per-service settings: one value in this shell would make the three services collide. */
+const PER_SERVICE_VARIABLES = ['PORT', 'DATABASE_SCHEMA', 'KAFKA_CLIENT_ID'] as const;
+
+export interface ServiceSettings {
+  readonly name: string;
+  readonly port: number;
+  /** The complete environment of the service's process. */
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export interface StartSettings {
+  /** KAFKA_BROKERS when set; otherwise the local broker is used or started. */
+  readonly configuredBrokers: string | undefined;
+  /** Where `scripts/kafka.sh` runs the local broker: 127.0.0.1:KAFKA_PORT. */
+  readonly localBrokers: string;
+  readonly configuredDatabaseUrl: string | undefined;
+  readonly topicPrefix: string;
+  readonly services: readonly ServiceSettings[];
+}
+
+/** A setting of `npm start` itself is unusable; the message names the variable. */
+export class StartSettingsError extends Error {
+  override readonly name = 'StartSettingsError';
+}
+
+const nonEmpty = (value: string | undefined): string | undefined =>
+  value === undefined || value === '' ? undefined : value;
+
+/** An integer TCP port, 1–65535, or the fallback when the variable is unset or empty. */
+export function readPort(env: NodeJS.ProcessEnv, variable: string, fallback: number): number {
+  const raw = nonEmpty(env[variable]);
+  if (raw === undefined) return fallback;
+  const port = /^\d{1,5}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(port) || port < 1 || port > 65535) {
+    throw new StartSettingsError(
+      `${variable} must be an integer from 1 to 65535 (got ${JSON.stringify(raw)})`,
+    );
+  }
+  return port;
+}
+
+function uniquePorts(services: readonly { portVariable: string; port: number }[]): void {
+  for (const [index, service] of services.entries()) {
+    const other = services.slice(0, index).find((earlier) => earlier.port === service.port);
+    if (other !== undefined) {
+      throw new StartSettingsError(
+        `${other.portVariable} and ${service.portVariable} are both ${service.port}; ` +
+          'each service needs its own port',
+      );
+    }
+  }
+}
+
+/**
+ * Reads and validates everything up front, including each service's own configuration as the
+ * service will see it, so a bad value stops `npm start` before it starts Kafka or migrates.
+ */
+export function readStartSettings(env: NodeJS.ProcessEnv): StartSettings {
+  const configuredBrokers = nonEmpty(env.KAFKA_BROKERS);
+  const localBrokers = `${LOCAL_HOST}:${readPort(env, 'KAFKA_PORT', DEFAULT_KAFKA_PORT)}`;
+  const configuredDatabaseUrl = nonEmpty(env.DATABASE_URL);
+  const shared: NodeJS.ProcessEnv = {
+    ...env,
+    DATABASE_URL: configuredDatabaseUrl ?? LOCAL_DATABASE_URL,
+    KAFKA_BROKERS: configuredBrokers ?? localBrokers,
+  };
+  for (const name of PER_SERVICE_VARIABLES) delete shared[name];
+  const ports = SERVICE_DEFINITIONS.map((service) => ({
+    ...service,
+    port: readPort(env, service.portVariable, new service.configClass().port),
+  }));
+  uniquePorts(ports);
+  const services = ports.map(({ name, port, configClass }) => {
+    const serviceEnv = { ...shared, PORT: String(port) };
+    const config: ServiceConfig = loadConfig(configClass, serviceEnv);
+    return { name, port, env: serviceEnv, topicPrefix: config.kafkaTopicPrefix };
+  });
+  // KAFKA_TOPIC_PREFIX is shared, so every service read the same one.
+  const topicPrefix = services[0]?.topicPrefix ?? '';
+  return {
+    configuredBrokers,
+    localBrokers,
+    configuredDatabaseUrl,
+    topicPrefix,
+    services: services.map(({ name, port, env: serviceEnv }) => ({ name, port, env: serviceEnv })),
+  };
+}

@@ -1,0 +1,264 @@
+// `npm start` as a developer runs it: the built dist/scripts/start.js as a real process, on a
+// fresh database and the test run's Kafka, over real HTTP, stopped by signals.
+import {
+  createTestDatabase,
+  freePort,
+  kafkaBrokers,
+  TestDatabase,
+  uniqueTopicPrefix,
+  waitFor,
+} from '@plafond/testing';
+import { connect, createServer, Server, Socket } from 'node:net';
+import {
+  baseEnvironment,
+  builtFile,
+  exitWithin,
+  killIfRunning,
+  RunningProcess,
+  runToCompletion,
+  SERVICE_NAMES,
+  serviceEntryPoint,
+  startProcess,
+} from './processes';
+
+/** Generous for three graceful stops; far below the script's own 30 s kill bound. */
+const STOP_BOUND_MS = 25_000;
+const READY_BOUND_MS = 120_000;
+/** Trust auth ignores it; it is in the URLs so the tests can prove it is never printed. */
+const PASSWORD = 'start-Secret-5d1e';
+
+type Ports = Record<(typeof SERVICE_NAMES)[number], number>;
+
+function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function listeningPorts(ports: Ports): Promise<number[]> {
+  const states = await Promise.all(Object.values(ports).map(isListening));
+  return Object.values(ports).filter((_, index) => states[index]);
+}
+
+async function freePorts(): Promise<Ports> {
+  return { allocation: await freePort(), ingestion: await freePort(), billing: await freePort() };
+}
+
+function withPassword(url: string, port?: number): string {
+  const parsed = new URL(url);
+  parsed.password = PASSWORD;
+  if (port !== undefined) parsed.port = String(port);
+  return parsed.toString();
+}
+
+function startEnvironment(databaseUrl: string, ports: Ports, label: string): NodeJS.ProcessEnv {
+  return {
+    ...baseEnvironment(),
+    DATABASE_URL: databaseUrl,
+    KAFKA_BROKERS: kafkaBrokers().join(','),
+    KAFKA_TOPIC_PREFIX: uniqueTopicPrefix(label),
+    LOG_LEVEL: 'info',
+    SHUTDOWN_TIMEOUT_MS: '20000',
+    ALLOCATION_PORT: String(ports.allocation),
+    INGESTION_PORT: String(ports.ingestion),
+    BILLING_PORT: String(ports.billing),
+  };
+}
+
+const startScript = () => builtFile('dist/scripts/start.js');
+const output = (running: { stdout: string[]; stderr: string[] }) =>
+  [...running.stdout, ...running.stderr].join('\n');
+
+function waitForLine(running: RunningProcess, pattern: RegExp, timeoutMs: number) {
+  return waitFor(
+    () => {
+      if (running.child.exitCode !== null) {
+        throw new Error(`exited with ${running.child.exitCode}:\n${output(running)}`);
+      }
+      return running.stdout.find((line) => pattern.test(line));
+    },
+    { timeoutMs, intervalMs: 100, description: `a line matching ${pattern}` },
+  );
+}
+
+describe('npm start (dist/scripts/start.js)', () => {
+  let database: TestDatabase;
+  let running: RunningProcess | undefined;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('e2e-start');
+  });
+
+  afterEach(async () => {
+    await killIfRunning(running);
+    running = undefined;
+  });
+
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it('runs the three services on the chosen ports and stops them once on SIGINT, exit 0', async () => {
+    const ports = await freePorts();
+    const env = startEnvironment(withPassword(database.url), ports, 'e2e-start');
+    const started = (running = startProcess(startScript(), env));
+    await waitForLine(started, /^\[plafond\] ready:/, READY_BOUND_MS);
+    for (const service of SERVICE_NAMES) {
+      const response = await fetch(`http://127.0.0.1:${ports[service]}/health/ready`);
+      expect({ service, status: response.status }).toEqual({ service, status: 200 });
+    }
+    expect(output(started)).toContain(`${env.KAFKA_TOPIC_PREFIX}plafond.usage.recorded.v1`);
+
+    started.child.kill('SIGINT');
+    const exit = await exitWithin(started, STOP_BOUND_MS);
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(await listeningPorts(ports)).toEqual([]);
+    const text = output(started);
+    for (const service of SERVICE_NAMES) {
+      const completions = started.stdout.filter(
+        (line) => line.startsWith(`[${service}]`) && line.includes('"msg":"shutdown complete"'),
+      );
+      expect({ service, completions: completions.length }).toEqual({ service, completions: 1 });
+    }
+    expect(text).not.toContain('shutdown already in progress');
+    expect(text).not.toContain(PASSWORD);
+  });
+
+  it('leaves no service behind when the script itself is killed', async () => {
+    const ports = await freePorts();
+    const started = (running = startProcess(
+      startScript(),
+      startEnvironment(database.url, ports, 'e2e-start-killed'),
+    ));
+    await waitForLine(started, /^\[plafond\] ready:/, READY_BOUND_MS);
+    started.child.kill('SIGKILL');
+    await started.exited;
+    await waitFor(async () => (await listeningPorts(ports)).length === 0, {
+      timeoutMs: STOP_BOUND_MS,
+      intervalMs: 250,
+      description: 'the services to stop after losing their parent',
+    });
+  });
+
+  it('spawns no service when stopped while it prepares, and exits 0', async () => {
+    // A PostgreSQL stand-in that holds connections until released: the stop lands mid-step.
+    const held: Socket[] = [];
+    let release = false;
+    const upstream = new URL(database.url);
+    const pipeUpstream = (socket: Socket) => {
+      const server = connect({ host: upstream.hostname, port: Number(upstream.port || 5432) });
+      socket.pipe(server).pipe(socket);
+      server.once('error', () => socket.destroy());
+      socket.once('error', () => server.destroy());
+    };
+    const proxy: Server = createServer((socket) =>
+      release ? pipeUpstream(socket) : held.push(socket),
+    );
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyPort = (proxy.address() as { port: number }).port;
+    try {
+      const ports = await freePorts();
+      const env = startEnvironment(database.url, ports, 'e2e-start-early');
+      env.DATABASE_URL = withPassword(database.url, proxyPort);
+      const started = (running = startProcess(startScript(), env));
+      await waitForLine(started, /^\[plafond\] Kafka: /, 30_000);
+      await waitFor(() => held.length > 0, { description: 'the database check to connect' });
+      started.child.kill('SIGINT');
+      await waitForLine(started, /SIGINT: stopping/, 10_000);
+      release = true;
+      for (const socket of held.splice(0)) pipeUpstream(socket);
+
+      expect(await exitWithin(started, STOP_BOUND_MS)).toEqual({ code: 0, signal: null });
+      const text = output(started);
+      expect(text).not.toMatch(/Migrate|\[allocation\]|\[ingestion\]|\[billing\]|ready:/);
+      expect(await listeningPorts(ports)).toEqual([]);
+    } finally {
+      proxy.close();
+      for (const socket of held) socket.destroy();
+    }
+  });
+
+  it('names DATABASE_URL, without its password, when PostgreSQL does not answer', async () => {
+    const ports = await freePorts();
+    const closed = await freePort();
+    const env = startEnvironment(withPassword(database.url, closed), ports, 'e2e-start-nodb');
+    const result = await runToCompletion(startScript(), env, 30_000);
+    expect(result.code).not.toBe(0);
+    const text = output(result);
+    expect(text).toContain(`PostgreSQL at postgres://postgres@127.0.0.1:${closed}/`);
+    expect(text).toMatch(/does not answer \(ECONNREFUSED\); start it or set DATABASE_URL/);
+    expect(text).not.toContain(PASSWORD);
+    expect(await listeningPorts(ports)).toEqual([]);
+  });
+
+  it('names KAFKA_BROKERS when Kafka does not answer', async () => {
+    const ports = await freePorts();
+    const env = startEnvironment(database.url, ports, 'e2e-start-nokafka');
+    env.KAFKA_BROKERS = `127.0.0.1:${await freePort()}`;
+    const result = await runToCompletion(startScript(), env, 30_000);
+    expect(result.code).not.toBe(0);
+    expect(output(result)).toContain(
+      `Kafka at ${env.KAFKA_BROKERS} does not answer; start it or set KAFKA_BROKERS`,
+    );
+    expect(await listeningPorts(ports)).toEqual([]);
+  });
+
+  it.each([
+    ['ALLOCATION_PORT', '70000', /ALLOCATION_PORT must be an integer from 1 to 65535/],
+    ['INGESTION_PORT', 'http', /INGESTION_PORT must be an integer from 1 to 65535/],
+    ['BILLING_PORT', '0', /BILLING_PORT must be an integer from 1 to 65535/],
+    ['KAFKA_PORT', '9092.5', /KAFKA_PORT must be an integer from 1 to 65535/],
+  ])('refuses %s=%s before starting anything', async (variable, value, message) => {
+    const env = startEnvironment(database.url, await freePorts(), 'e2e-start-badport');
+    env[variable] = value;
+    if (variable === 'KAFKA_PORT') delete env.KAFKA_BROKERS;
+    const result = await runToCompletion(startScript(), env, 30_000);
+    expect(result.code).toBe(1);
+    expect(output(result)).toMatch(message);
+    expect(output(result)).not.toContain('Kafka:');
+  });
+
+  it('refuses two services on one port', async () => {
+    const ports = await freePorts();
+    const env = startEnvironment(database.url, { ...ports, billing: ports.allocation }, 'e2e-dup');
+    const result = await runToCompletion(startScript(), env, 30_000);
+    expect(result.code).toBe(1);
+    expect(output(result)).toContain(
+      `ALLOCATION_PORT and BILLING_PORT are both ${ports.allocation}`,
+    );
+  });
+});
+
+describe('a service stopped during its start-up', () => {
+  it('logs a line and exits 0 on SIGTERM while the database does not answer yet', async () => {
+    const closed = await freePort();
+    const service = startProcess(serviceEntryPoint('allocation'), {
+      ...baseEnvironment(),
+      PORT: String(await freePort()),
+      DATABASE_URL: `postgres://postgres@127.0.0.1:${closed}/nowhere`,
+      KAFKA_BROKERS: kafkaBrokers().join(','),
+      LOG_LEVEL: 'info',
+    });
+    try {
+      await waitForLine(service, /"msg":"configuration loaded"/, 30_000);
+      service.child.kill('SIGTERM');
+      expect(await exitWithin(service, STOP_BOUND_MS)).toEqual({ code: 0, signal: null });
+      expect(service.jsonLines()).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            msg: 'stop requested during start-up; exiting',
+            signal: 'SIGTERM',
+          }),
+        ]),
+      );
+      expect(service.jsonLines().map((line) => line.msg)).not.toContain('start failed');
+    } finally {
+      await killIfRunning(service);
+    }
+  });
+});
