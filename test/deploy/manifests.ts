@@ -120,6 +120,18 @@ export function loadComposeServices(): Map<string, ComposeService> {
   return result;
 }
 
+/**
+ * Compose's interpolation on a host that sets none of the referenced variables: `${NAME:-x}` and
+ * `${NAME-x}` give `x`, `${NAME}` gives '', `$$` is a `$`. Only a secret the deployer brings from
+ * the shell (ADMIN_API_KEY) is written so, and its fallback is what the checks hold it to.
+ */
+export function composeInterpolate(text: string): string {
+  return text.replace(
+    /\$\$|\$\{[A-Za-z_][A-Za-z0-9_]*(?::?-([^}]*))?\}/g,
+    (match: string, fallback: string | undefined) => (match === '$$' ? '$' : (fallback ?? '')),
+  );
+}
+
 function composeEnvironment(value: unknown, service: string): Record<string, string> {
   if (value === undefined) return {};
   if (Array.isArray(value)) {
@@ -130,7 +142,7 @@ function composeEnvironment(value: unknown, service: string): Record<string, str
         const text = scalarText(entry, `${service}.environment`);
         const separator = text.indexOf('=');
         if (separator < 0) throw new Error(`${service}: ${text} takes its value from the host`);
-        return [text.slice(0, separator), text.slice(separator + 1)];
+        return [text.slice(0, separator), composeInterpolate(text.slice(separator + 1))];
       }),
     );
   }
@@ -138,7 +150,7 @@ function composeEnvironment(value: unknown, service: string): Record<string, str
   return Object.fromEntries(
     entries.map(([key, entry]) => {
       if (entry === null) throw new Error(`${service}: ${key} takes its value from the host`);
-      return [key, scalarText(entry, `${service}.environment.${key}`)];
+      return [key, composeInterpolate(scalarText(entry, `${service}.environment.${key}`))];
     }),
   );
 }

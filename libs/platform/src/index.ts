@@ -26,3 +26,4 @@ export * from './module/platform.module';
 export * from './bootstrap/graceful-shutdown';
 export * from './bootstrap/openapi';
 export * from './bootstrap/bootstrap-service';
+export * from './auth';

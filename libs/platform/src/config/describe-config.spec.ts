@@ -40,6 +40,7 @@ describe('describeConfig', () => {
       'KAFKA_TOPIC_PREFIX',
       'LOG_LEVEL',
       'SHUTDOWN_TIMEOUT_MS',
+      'ADMIN_API_KEY',
     ]);
   });
 
@@ -58,6 +59,8 @@ describe('describeConfig', () => {
     expect(byName.get('DATABASE_SCHEMA')).toMatchObject({ required: false, default: 'example' });
     expect(byName.get('KAFKA_TOPIC_PREFIX')).toMatchObject({ required: false, default: '' });
     expect(byName.get('HOST')).toMatchObject({ default: '127.0.0.1' });
+    expect(byName.get('ADMIN_API_KEY')).toMatchObject({ required: false, secret: true });
+    expect(byName.get('ADMIN_API_KEY')).not.toHaveProperty('default');
     for (const entry of byName.values()) expect(entry.description.length).toBeGreaterThan(10);
   });
 

@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, Max, Min, ValidateBy, ValidationOptions } from 'class-validator';
+import { API_KEY_PATTERN } from '../auth/api-key';
 
 /*
  * Validators for values that arrive as strings from the environment. Messages leave out the
@@ -98,5 +99,13 @@ export function ListenHostVar(): PropertyDecorator {
   return PatternVar(
     /^(?:[A-Za-z0-9.-]{1,253}|[0-9A-Fa-f:.]{2,45})$/,
     'a host name or an IP address to listen on',
+  );
+}
+
+/** A whole API key, `plf_<keyId>_<secret>` (see libs/platform/src/auth/api-key.ts). */
+export function ApiKeyVar(): PropertyDecorator {
+  return PatternVar(
+    API_KEY_PATTERN,
+    'an API key plf_<12 characters a-z 0-9>_<43 characters base64url>',
   );
 }

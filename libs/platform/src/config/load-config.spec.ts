@@ -113,6 +113,25 @@ describe('loadConfig', () => {
     expect(message).not.toContain('hunter2');
   });
 
+  it('reads ADMIN_API_KEY when it is a whole API key, and never echoes it', () => {
+    const key = 'plf_k7d2m9x4q1ab_Zq2-7wEfV9X2cTmZk8hJf0pLr4sYv6bNw1aDg5eKuQo';
+    expect(loadConfig(ExampleConfig, valid).adminApiKey).toBeUndefined();
+    expect(loadConfig(ExampleConfig, { ...valid, ADMIN_API_KEY: '' }).adminApiKey).toBeUndefined();
+    expect(loadConfig(ExampleConfig, { ...valid, ADMIN_API_KEY: key }).adminApiKey).toBe(key);
+    for (const bad of [key.slice(0, -1), `${key} `, key.replace('plf_', 'sk_'), 'hunter2hunter2']) {
+      const message = problemFor({ ADMIN_API_KEY: bad });
+      expect(message).toBe(
+        'Invalid configuration: ADMIN_API_KEY must be an API key ' +
+          'plf_<12 characters a-z 0-9>_<43 characters base64url>',
+      );
+    }
+    const values = describeConfigValues(
+      loadConfig(ExampleConfig, { ...valid, ADMIN_API_KEY: key }),
+    );
+    expect(values.ADMIN_API_KEY).toBe('[redacted]');
+    expect(JSON.stringify(values)).not.toContain('Zq2-7wEf');
+  });
+
   it('reports every problem with a stable code and a list', () => {
     let caught: unknown;
     try {

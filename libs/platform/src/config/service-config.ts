@@ -1,5 +1,7 @@
+import { EXAMPLE_ADMIN_API_KEY } from '../auth/api-key';
 import { EnvVar } from './env-var.decorator';
 import {
+  ApiKeyVar,
   HostPortListVar,
   IntegerVar,
   ListenHostVar,
@@ -108,4 +110,17 @@ export abstract class ServiceConfig {
   })
   @IntegerVar(100, 600_000)
   shutdownTimeoutMs = 10_000;
+
+  @EnvVar({
+    name: 'ADMIN_API_KEY',
+    description:
+      'An admin API key (`plf_<keyId>_<secret>`) installed at start as the `bootstrap-admin` ' +
+      'key, to create the other keys. Replacing or unsetting it revokes the previous one at the ' +
+      'next start. How to generate one: docs/access-control.md.',
+    example: EXAMPLE_ADMIN_API_KEY,
+    secret: true,
+    optional: true,
+  })
+  @ApiKeyVar()
+  adminApiKey?: string;
 }

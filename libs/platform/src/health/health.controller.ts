@@ -6,6 +6,7 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import { Public } from '../auth/access';
 import { HealthService, ReadinessReport } from './health.service';
 
 class LivenessDto {
@@ -31,6 +32,8 @@ interface StatusSettable {
   status(code: number): unknown;
 }
 
+// Public: probes carry no key, with or without AuthModule.
+@Public()
 @ApiTags('health')
 @Controller('health')
 export class HealthController {

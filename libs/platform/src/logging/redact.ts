@@ -1,8 +1,11 @@
+import { scrubApiKeys } from '../auth/api-key';
+
 /**
  * Keeps secrets out of logs. A field is hidden when its name ends like a secret's (password,
  * token, apiKey, authorization, cookie…), compared without case or separators, so `accessToken`
  * and `x-api-key` are hidden while usage counts such as `input_tokens` stay visible. Strings are
- * scrubbed of URL passwords, bearer tokens and `password=…`-style assignments.
+ * scrubbed of URL passwords, bearer tokens, Plafond API keys' secrets and `password=…`-style
+ * assignments.
  */
 export const REDACTED = '[redacted]';
 
@@ -36,10 +39,12 @@ export function isSecretKey(key: string): boolean {
 export function scrubSecrets(text: string): string {
   const bounded =
     text.length > maxStringLength ? `${text.slice(0, maxStringLength)}…[truncated]` : text;
-  return bounded
+  const scrubbed = bounded
     .replace(/([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):[^@/?#\s]*@/gi, `$1:${REDACTED}@`)
     .replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, `$1 ${REDACTED}`)
     .replace(secretAssignment, `$1$2${REDACTED}`);
+  // Last, so a key already hidden as a bearer token or an assignment is not scrubbed twice.
+  return scrubApiKeys(scrubbed);
 }
 
 /** A JSON-safe copy with secrets hidden; cycles, depth and array length are bounded. */
