@@ -28,3 +28,4 @@ export { collectIssues, SatisfiesRule, type Rule, type RuleFailure } from './val
 export type { ContractIssue, ValidationResult } from './validation/issue';
 export * from './cloudevents';
 export * from './usage';
+export * from './allocation';

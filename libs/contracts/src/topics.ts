@@ -57,8 +57,9 @@ export const TOPICS = {
     retentionMs: RETAIN_FOREVER,
     cleanupPolicy: 'delete',
     description:
-      'Events of the allocation service (budgets, allocations, reservations, overruns, ' +
-      'thresholds); billing consumes them.',
+      'Public events of the allocation service (units, use cases, classes, budgets, ' +
+      'allocations, debits, overruns, thresholds; not reservations, see docs/events.md); ' +
+      'ingestion and billing consume them.',
   },
   billingEvents: {
     key: 'billingEvents',

@@ -105,4 +105,76 @@ describe('inbox Kafka consumer and invalid messages', () => {
       { offset: '2', code: 'LEDGER.INBOX_INVALID_KEY' },
     ]);
   });
+
+  it('takes a consumer made by the caller and dead-letters permanent effect failures', async () => {
+    const topic = `${uniqueTopicPrefix('inbox-permanent')}events`;
+    await createTopic(kafka, topic, 1);
+    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    try {
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: [cloudEvent('refused-1'), cloudEvent('fine-1'), cloudEvent('flaky-1')],
+      });
+    } finally {
+      await producer.disconnect();
+    }
+
+    class Refusal extends Error {
+      readonly code = 'TEST.REFUSED';
+    }
+    const deadLetters: { offset: string; code: unknown }[] = [];
+    let flakyAttempts = 0;
+    const groupId = `${topic}-caller-made`;
+    const inbox = new Inbox({ store: kit.store, schema: LEDGER_SCHEMA });
+    // As KafkaClients would hand it out: the caller owns (and may disconnect) this consumer.
+    const kafkaConsumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
+    const consumer = createInboxKafkaConsumer({
+      consumer: kafkaConsumer,
+      groupId,
+      topics: [topic],
+      fromBeginning: true,
+      inbox,
+      logger: quietLogger,
+      isPermanentFailure: (error) => error instanceof Refusal,
+      onInvalidMessage: (delivery, error) => {
+        deadLetters.push({ offset: delivery.message.offset, code: (error as Refusal).code });
+        return Promise.resolve();
+      },
+      handle: async ({ message }, tx) => {
+        const id = message.headers?.ce_id?.toString() ?? '';
+        // Written before the refusal: must roll back with the inbox row.
+        await tx.sql.query(`INSERT INTO public.applied (event_id) VALUES ($1)`, [id]);
+        if (id === 'refused-1') throw new Refusal('refused for good');
+        // A transient failure is retried, never dead-lettered.
+        if (id === 'flaky-1' && ++flakyAttempts === 1) throw new Error('transient');
+      },
+    });
+    expect(consumer.consumer).toBe(kafkaConsumer);
+    await consumer.start();
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await waitFor(
+        async () => {
+          const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+          return offsets?.partitions[0]?.offset === '3' || undefined;
+        },
+        { timeoutMs: 60_000, description: 'the group to commit past every record' },
+      );
+    } finally {
+      await admin.disconnect();
+      await kafkaConsumer.disconnect();
+    }
+    const { rows } = await kit.pool.query<{ event_id: string }>(
+      `SELECT event_id FROM public.applied WHERE event_id IN ('refused-1', 'fine-1', 'flaky-1')
+       ORDER BY event_id`,
+    );
+    expect(rows.map((row) => row.event_id)).toEqual(['fine-1', 'flaky-1']);
+    expect(deadLetters).toEqual([{ offset: '0', code: 'TEST.REFUSED' }]);
+    expect(flakyAttempts).toBe(2);
+    expect(await inbox.wasConsumed(groupId, '/plafond/test#refused-1')).toBe(false);
+    expect(await inbox.wasConsumed(groupId, '/plafond/test#flaky-1')).toBe(true);
+  });
 });

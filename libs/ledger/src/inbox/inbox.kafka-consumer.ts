@@ -15,8 +15,8 @@ export interface InboxKafkaMessage {
   readonly message: KafkaMessage;
 }
 
-export interface InboxKafkaConsumerOptions {
-  kafka: Kafka;
+interface InboxKafkaConsumerCommonOptions {
+  /** The group id; with `consumer`, the one that consumer was created with. */
   groupId: string;
   topics: readonly string[];
   inbox: Inbox;
@@ -29,15 +29,31 @@ export interface InboxKafkaConsumerOptions {
   handle(delivery: InboxKafkaMessage, tx: TransactionalEventStore): Promise<void>;
   /**
    * Dead-letter handler for a message that has no valid inbox key (not a CloudEvent, or a
-   * `source#id` over 500 characters): typically publishes it to a rejected topic. Once it
-   * resolves, the offset moves past the message; if it throws, the batch fails and is retried.
+   * `source#id` over 500 characters), or whose effect failed permanently (see
+   * `isPermanentFailure`): typically publishes it to a rejected topic. Once it resolves, the
+   * offset moves past the message; if it throws, the batch fails and is retried.
    * Required, so that one bad record can never block its partition. Not called when `handle`
-   * throws: a failing effect is retried, never skipped.
+   * throws anything else: a failing effect is retried, never skipped.
    */
   onInvalidMessage(delivery: InboxKafkaMessage, error: unknown): Promise<void>;
-  consumerConfig?: Omit<ConsumerConfig, 'groupId'>;
+  /**
+   * Errors of `handle` that no retry can fix (e.g. a domain refusal of the message's content).
+   * The effect and its inbox row roll back, and the message goes to `onInvalidMessage` instead
+   * of being retried for ever. Default: none (every failure is retried).
+   */
+  isPermanentFailure?: (error: unknown) => boolean;
   logger?: SubscriptionLogger;
 }
+
+/**
+ * Either a `kafka` client (the consumer is created here) or a `consumer` created by the caller,
+ * e.g. through the platform's `KafkaClients` so that shutdown finds and disconnects it.
+ */
+export type InboxKafkaConsumerOptions = InboxKafkaConsumerCommonOptions &
+  (
+    | { kafka: Kafka; consumer?: never; consumerConfig?: Omit<ConsumerConfig, 'groupId'> }
+    | { consumer: Consumer; kafka?: never; consumerConfig?: never }
+  );
 
 export interface InboxKafkaConsumer {
   readonly consumer: Consumer;
@@ -52,12 +68,12 @@ export interface InboxKafkaConsumer {
  * recorded, and the inbox turns them into no-ops.
  */
 export function createInboxKafkaConsumer(options: InboxKafkaConsumerOptions): InboxKafkaConsumer {
-  const consumer = options.kafka.consumer({ ...options.consumerConfig, groupId: options.groupId });
+  const consumer = consumerOf(options);
   const consumerName = options.consumerName ?? options.groupId;
   const messageIdOf = options.messageId ?? cloudEventMessageId;
   const logger = options.logger ?? jsonStderrLogger;
 
-  /** Applies one message; returns the error if it has no valid inbox key (never the effect's). */
+  /** Applies one message; returns the error if it has no valid inbox key or failed permanently. */
   const consumeMessage = async (delivery: InboxKafkaMessage): Promise<unknown> => {
     let messageId: string;
     try {
@@ -73,6 +89,7 @@ export function createInboxKafkaConsumer(options: InboxKafkaConsumerOptions): In
       });
     } catch (error) {
       if (!effectStarted && isInvalidKey(error)) return error;
+      if (effectStarted && options.isPermanentFailure?.(error) === true) return error;
       throw error;
     }
     return undefined;
@@ -151,6 +168,14 @@ export function createInboxKafkaConsumer(options: InboxKafkaConsumerOptions): In
       await consumer.disconnect();
     },
   };
+}
+
+function consumerOf(options: InboxKafkaConsumerOptions): Consumer {
+  if (options.consumer !== undefined) return options.consumer;
+  if (options.kafka === undefined) {
+    throw new SubscriptionError('CONFIG.INVALID', 'give the inbox consumer a kafka or a consumer');
+  }
+  return options.kafka.consumer({ ...options.consumerConfig, groupId: options.groupId });
 }
 
 function isInvalidKey(error: unknown): boolean {
