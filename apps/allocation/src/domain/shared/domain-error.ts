@@ -15,6 +15,8 @@ export const DOMAIN_ERROR_CODES = {
   unitHasActiveChildren: 'UNIT.HAS_ACTIVE_CHILDREN',
   unitHasOpenAllocations: 'UNIT.HAS_OPEN_ALLOCATIONS',
   unitLimitExceeded: 'UNIT.LIMIT_EXCEEDED',
+  /** A read names a unit outside the budget's perimeter that has no account in it. */
+  unitNotInBudget: 'UNIT.NOT_IN_BUDGET',
   classNotFound: 'CATALOG.CLASS_NOT_FOUND',
   classAlreadyExists: 'CATALOG.CLASS_ALREADY_EXISTS',
   useCaseNotFound: 'CATALOG.USE_CASE_NOT_FOUND',

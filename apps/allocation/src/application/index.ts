@@ -1,0 +1,49 @@
+// Public surface of the allocation application layer (commands, units of work, index tables).
+export { ApplicationModule } from './application.module';
+export { CLOCK, systemClock, type Clock } from './clock';
+export { type CommandContext } from './command-context';
+export {
+  APPLICATION_ERROR_CODES,
+  ApplicationError,
+  isApplicationError,
+  type ApplicationErrorCode,
+} from './errors';
+export {
+  applicationTableDownStatements,
+  applicationTableStatements,
+  type ReservationRow,
+} from './index-tables';
+export { OrganisationService, type CreateUnitInput } from './organisation.service';
+export { CatalogService } from './catalog.service';
+export {
+  BUDGET_LIST_LIMIT,
+  BudgetService,
+  type BudgetListFilter,
+  type OpenBudgetInput,
+} from './budget.service';
+export { EXPIRER_ACTOR, ReservationService, type ReserveInput } from './reservation.service';
+export { ReservationExpirer } from './reservation-expirer';
+export {
+  DEFAULT_RESERVATION_SETTINGS,
+  RESERVATION_SETTINGS,
+  reservationSettings,
+  type ReservationSettings,
+} from './reservation-settings';
+export { quantityOf, UsageDebits, usageIdOf, type UsageDebitOutcome } from './usage-debits';
+export {
+  isRetryable,
+  RetryUnitOfWork,
+  runUnitOfWork,
+  type UnitOfWorkOptions,
+} from './unit-of-work';
+export type {
+  AllocationPreviewView,
+  AllocationView,
+  BudgetView,
+  ReservationStatusName,
+  ReservationView,
+  TransferView,
+  UnitView,
+  UseCaseView,
+  UsefulnessClassView,
+} from './views';

@@ -1,0 +1,34 @@
+// Bounds of the reservation hot path and of the expirer; defaults fit one account taking
+// thousands of reservations a second per instance.
+export interface ReservationSettings {
+  /** Commands of one account decided in one transaction (default 200). */
+  maxBatchSize: number;
+  /** Reservation commands accepted and not yet answered in this process (default 10 000). */
+  maxQueued: number;
+  /** Pause between expiry sweeps (default 1 s). */
+  expiryIntervalMs: number;
+  /** Due reservations taken per sweep (default 500). */
+  expiryBatchLimit: number;
+  /** Run the sweep loop from application bootstrap (default true; tests call expireDue). */
+  runExpirer: boolean;
+}
+
+export const RESERVATION_SETTINGS = Symbol('plafond.allocation.RESERVATION_SETTINGS');
+
+export const DEFAULT_RESERVATION_SETTINGS: ReservationSettings = {
+  maxBatchSize: 200,
+  maxQueued: 10_000,
+  expiryIntervalMs: 1_000,
+  expiryBatchLimit: 500,
+  runExpirer: true,
+};
+
+export function reservationSettings(
+  overrides: Partial<ReservationSettings> = {},
+): ReservationSettings {
+  const settings = { ...DEFAULT_RESERVATION_SETTINGS, ...overrides };
+  for (const [name, value] of Object.entries(settings))
+    if (typeof value === 'number' && (!Number.isSafeInteger(value) || value < 1))
+      throw new Error(`reservation setting ${name} must be a positive integer, got ${value}`);
+  return settings;
+}
