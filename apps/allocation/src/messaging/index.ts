@@ -1,0 +1,51 @@
+export {
+  ALLOCATION_CONTRACT_CHECKS,
+  INTERNAL_ALLOCATION_EVENT_TYPES,
+  allocationEventRouter,
+  type AllocationDomainEvent,
+} from './allocation-event-routes';
+export { AllocationRelay, type AllocationRelayStatus } from './allocation-relay';
+export {
+  BackgroundStart,
+  type EdgeState,
+  type EdgeStatus,
+  type RetryTuning,
+} from './background-start';
+export {
+  DEAD_LETTER_LIST_LIMITS,
+  DeadLetters,
+  describeDeadLetterError,
+  type BytesJson,
+  type DeadLetterError,
+  type DeadLetterInput,
+  type DeadLetterPage,
+  type DeadLetterView,
+} from './dead-letters';
+export {
+  DEAD_LETTERS_TABLE,
+  messagingTableDownStatements,
+  messagingTableStatements,
+} from './messaging.schema';
+export { MessagingModule } from './messaging.module';
+export {
+  MESSAGING_SETTINGS,
+  resolveMessagingSettings,
+  type MessagingModuleOptions,
+  type MessagingSettings,
+} from './messaging.options';
+export { MessagingStatus, type MessagingReport } from './messaging.status';
+export {
+  USAGE_DEBITS,
+  USAGE_RECORDED_ACTOR,
+  UsageRecordedConsumer,
+  isPermanentUsageFailure,
+  type UsageConsumerStatus,
+  type UsageDebitsPort,
+} from './usage-recorded.kafka.controller';
+export {
+  USAGE_MESSAGE_ERROR,
+  UsageMessageRejected,
+  readUsageRecordedMessage,
+  type UsageMessageErrorCode,
+  type UsageRecordedMessage,
+} from './usage-recorded.message';
