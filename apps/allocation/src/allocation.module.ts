@@ -1,18 +1,58 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LedgerModule } from '@plafond/ledger';
+import { AuthModule, PlafondError } from '@plafond/platform';
+import { ApplicationModule, OrganisationService, UsageDebits } from './application';
 import { type AllocationConfig } from './config';
+import { DomainError } from './domain';
+import { ALLOCATION_ROLES, HttpModule, SCOPED_ROLES } from './http';
+import { MessagingModule } from './messaging';
+import { ReadModule } from './read';
 
 /**
- * The allocation service's own features. Configuration, logging, PostgreSQL, Kafka, health and error
- * mapping come from PlatformModule, which bootstrapService imports next to this module; the
+ * The allocation service's composition root. Configuration, logging, PostgreSQL, Kafka, health and
+ * error mapping come from PlatformModule, which bootstrapService imports next to this module; the
  * ledger lives in this service's schema, on the same TypeORM DataSource.
+ *
+ * - ApplicationModule: commands as units of work on the ledger (units, catalog, budgets,
+ *   reservations and their expirer, usage debits);
+ * - ReadModule: strong balance and history queries, the unit-balances projection;
+ * - MessagingModule: the relay of public events and the usage.recorded consumer;
+ * - HttpModule: the `/v1` API; AuthModule: API keys and roles on every route.
  */
 @Module({})
 export class AllocationModule {
   static forRoot(config: AllocationConfig): DynamicModule {
+    const messaging = MessagingModule.forRoot({
+      imports: [ApplicationModule],
+      usageDebits: UsageDebits,
+    });
     return {
       module: AllocationModule,
-      imports: [LedgerModule.forRoot({ schema: config.databaseSchema })],
+      imports: [
+        LedgerModule.forRoot({ schema: config.databaseSchema, global: true }),
+        ApplicationModule,
+        ReadModule,
+        messaging,
+        HttpModule.forRoot({ imports: [ApplicationModule, ReadModule, messaging] }),
+        AuthModule.forRoot({
+          roles: [...ALLOCATION_ROLES],
+          scopedRoles: [...SCOPED_ROLES],
+          scopeValidator: {
+            imports: [ApplicationModule],
+            inject: [OrganisationService],
+            useFactory: (organisation: OrganisationService) => async (unitId: string) => {
+              try {
+                await organisation.unit(unitId);
+              } catch (error) {
+                if (error instanceof DomainError && error.code === 'UNIT.NOT_FOUND') {
+                  throw new PlafondError(error.code, error.message, error.details, 404);
+                }
+                throw error;
+              }
+            },
+          },
+        }),
+      ],
     };
   }
 }

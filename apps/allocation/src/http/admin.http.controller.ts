@@ -1,0 +1,106 @@
+import { Controller, Get, Param, Query, UseInterceptors } from '@nestjs/common';
+import { ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { PlafondError } from '@plafond/platform';
+import { Roles } from '@plafond/platform';
+import { DeadLetters, MessagingStatus } from '../messaging';
+import { ProjectionStatus } from '../read';
+import { DeadLetterQuery } from './dto/admin.dto';
+import { AllocationErrorInterceptor } from './error-mapping';
+import { ApiErrors } from './openapi-errors';
+import { Operation, ROLES_DOC } from './operation';
+import {
+  DeadLetterPageView,
+  DeadLetterView,
+  MessagingStatusView,
+  ProjectionStatusView,
+} from './views';
+
+/** Status objects carry ledger checkpoints (bigint): decimal strings in JSON, like amounts. */
+export function jsonSafe(value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (Array.isArray(value)) return value.map(jsonSafe);
+  if (value instanceof Date) return value.toISOString();
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, jsonSafe(entry)]));
+  }
+  return value;
+}
+
+@ApiTags('operations')
+@Controller('v1/admin')
+@UseInterceptors(AllocationErrorInterceptor)
+export class AdminHttpController {
+  constructor(
+    private readonly deadLetters: DeadLetters,
+    private readonly projections: ProjectionStatus,
+    private readonly messaging: MessagingStatus,
+  ) {}
+
+  @Get('dead-letters')
+  @Roles('auditor')
+  @Operation({
+    summary: 'Messages the usage consumer could not use',
+    roles: ROLES_DOC.operations,
+    description:
+      'Kafka records that were not a valid usage.recorded CloudEvent (or that the domain ' +
+      'refused), kept with topic, partition, offset, key, headers, a preview of the value and ' +
+      'the error, oldest first. They never block the partition.',
+  })
+  @ApiOkResponse({ type: DeadLetterPageView })
+  @ApiErrors()
+  list(@Query() query: DeadLetterQuery) {
+    return this.deadLetters.list({
+      ...(query.limit === undefined ? {} : { limit: query.limit }),
+      ...(query.after === undefined ? {} : { after: query.after }),
+    });
+  }
+
+  @Get('dead-letters/:deadLetterId')
+  @Roles('auditor')
+  @Operation({
+    summary: 'One dead letter with its whole value',
+    roles: ROLES_DOC.operations,
+  })
+  @ApiParam({ name: 'deadLetterId', example: '121' })
+  @ApiOkResponse({ type: DeadLetterView })
+  @ApiErrors('DEAD_LETTER.NOT_FOUND')
+  async deadLetter(@Param('deadLetterId') deadLetterId: string) {
+    const found = await this.deadLetters.get(deadLetterId);
+    if (found === null) {
+      throw new PlafondError(
+        'DEAD_LETTER.NOT_FOUND',
+        `dead letter "${deadLetterId}" not found`,
+        { deadLetterId },
+        404,
+      );
+    }
+    return found;
+  }
+
+  @Get('projections')
+  @Roles('auditor')
+  @Operation({
+    summary: 'Read-model projections and their lag',
+    roles: ROLES_DOC.operations,
+    description:
+      'The unit_balances projection (balance queries read the ledger, not this table, so a lag ' +
+      'never makes a balance stale).',
+  })
+  @ApiOkResponse({ type: ProjectionStatusView, isArray: true })
+  @ApiErrors()
+  projectionStatus() {
+    return this.projections.status();
+  }
+
+  @Get('messaging')
+  @Roles('auditor')
+  @Operation({
+    summary: 'The Kafka edge: relay, usage consumer, dead letters',
+    roles: ROLES_DOC.operations,
+  })
+  @ApiOkResponse({ type: MessagingStatusView })
+  @ApiErrors()
+  async messagingStatus() {
+    return jsonSafe(await this.messaging.report());
+  }
+}

@@ -1,0 +1,255 @@
+// Test-only: the allocation service as it runs in production (its ServiceDefinition, its
+// migrations, the platform's HTTP pipeline), on a fresh database and run-unique Kafka topics of
+// the real broker — in process, or as `node dist/apps/allocation/src/main.js` processes.
+import { TOPICS, topicName } from '@plafond/contracts';
+import {
+  createDataSource,
+  createServiceApplication,
+  generateApiKey,
+  JsonLogger,
+  loadConfig,
+  provisionTopics,
+  runMigrations,
+  type ServiceDefinition,
+} from '@plafond/platform';
+import {
+  createTestDatabase,
+  freePort,
+  kafkaBrokers,
+  uniqueTopicPrefix,
+  waitFor,
+  type TestDatabase,
+} from '@plafond/testing';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Pool } from 'pg';
+import { AllocationConfig } from '../../apps/allocation/src/config';
+import { ALLOCATION_SERVICE } from '../../apps/allocation/src/definition';
+import {
+  baseEnvironment,
+  killIfRunning,
+  serviceEntryPoint,
+  startProcess,
+  type RunningProcess,
+} from '../e2e/processes';
+
+export const SCHEMA = 'allocation';
+
+/** A database migrated with the service's own migrations, and topics for one test file. */
+export interface AllocationInfrastructure {
+  database: TestDatabase;
+  /** For assertions straight on the tables. */
+  pool: Pool;
+  /** The environment a service instance needs (admin key included). */
+  env: Record<string, string>;
+  adminKey: string;
+  topics: { allocationEvents: string; usageRecorded: string };
+  close(): Promise<void>;
+}
+
+export async function prepareAllocationInfrastructure(
+  label: string,
+  definition: ServiceDefinition<AllocationConfig> = ALLOCATION_SERVICE,
+): Promise<AllocationInfrastructure> {
+  const database = await createTestDatabase(label);
+  const migrator = createDataSource({
+    url: database.url,
+    schema: SCHEMA,
+    poolMax: 1,
+    migrations: definition.migrations(SCHEMA),
+    applicationName: 'test-migrate',
+  });
+  await migrator.initialize();
+  try {
+    await runMigrations(migrator);
+  } finally {
+    await migrator.destroy();
+  }
+  const prefix = uniqueTopicPrefix(label);
+  const brokers = kafkaBrokers();
+  await provisionTopics(brokers, [TOPICS.allocationEvents, TOPICS.usageRecorded], { prefix });
+  const adminKey = generateApiKey().key;
+  const pool = new Pool({ connectionString: database.url, max: 3 });
+  return {
+    database,
+    pool,
+    adminKey,
+    topics: {
+      allocationEvents: topicName(TOPICS.allocationEvents, prefix),
+      usageRecorded: topicName(TOPICS.usageRecorded, prefix),
+    },
+    env: {
+      DATABASE_URL: database.url,
+      DATABASE_SCHEMA: SCHEMA,
+      KAFKA_BROKERS: brokers.join(','),
+      KAFKA_CLIENT_ID: `${prefix}allocation`.slice(0, 100),
+      KAFKA_TOPIC_PREFIX: prefix,
+      ADMIN_API_KEY: adminKey,
+      LOG_LEVEL: 'info',
+    },
+    async close() {
+      await pool.end();
+      await database.drop();
+    },
+  };
+}
+
+export interface InProcessService {
+  server: Server;
+  baseUrl: string;
+  logLines: string[];
+  close(): Promise<void>;
+}
+
+/** One instance in this process, listening on a free port (real HTTP, real guard and filter). */
+export async function startInProcess(
+  infrastructure: AllocationInfrastructure,
+  env: Record<string, string> = {},
+  definition: ServiceDefinition<AllocationConfig> = ALLOCATION_SERVICE,
+): Promise<InProcessService> {
+  const config = loadConfig(AllocationConfig, { ...infrastructure.env, ...env });
+  const logLines: string[] = [];
+  const logger = new JsonLogger({
+    service: 'allocation',
+    level: config.logLevel,
+    write: (line) => logLines.push(line),
+  });
+  const app = await createServiceApplication(definition, config, logger);
+  await app.listen(0, '127.0.0.1');
+  const server: Server = app.getHttpServer();
+  const { port } = server.address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  await waitUntilReady(baseUrl, infrastructure.adminKey, () => logLines.slice(-20).join('\n'));
+  return { server, baseUrl, logLines, close: () => app.close() };
+}
+
+export interface ServiceProcess {
+  baseUrl: string;
+  running: RunningProcess;
+  stop(): Promise<void>;
+}
+
+/** One instance as a real process of the built service (`npm run build` first). */
+export async function startProcessInstance(
+  infrastructure: AllocationInfrastructure,
+  env: Record<string, string> = {},
+): Promise<ServiceProcess> {
+  const port = await freePort();
+  const running = startProcess(serviceEntryPoint('allocation'), {
+    ...baseEnvironment(),
+    // Where the dependencies are when they are not in the work tree (NODE_PATH is standard).
+    ...(process.env.NODE_PATH === undefined ? {} : { NODE_PATH: process.env.NODE_PATH }),
+    ...infrastructure.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    ...env,
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntilReady(baseUrl, infrastructure.adminKey, () =>
+      [...running.stdout, ...running.stderr].slice(-20).join('\n'),
+    );
+  } catch (error) {
+    await killIfRunning(running);
+    throw error;
+  }
+  return {
+    baseUrl,
+    running,
+    async stop() {
+      if (running.child.exitCode !== null || running.child.signalCode !== null) return;
+      running.child.kill('SIGTERM');
+      const exit = await Promise.race([
+        running.exited,
+        new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 15_000)),
+      ]);
+      if (exit === 'timeout') await killIfRunning(running);
+    },
+  };
+}
+
+/** Ready (schema migrated, broker up) and the bootstrap admin key installed. */
+async function waitUntilReady(baseUrl: string, adminKey: string, tail: () => string) {
+  try {
+    await waitFor(
+      async () => {
+        const ready = await fetch(`${baseUrl}/health/ready`).catch(() => undefined);
+        if (ready?.status !== 200) return false;
+        const keys = await fetch(`${baseUrl}/v1/api-keys`, {
+          headers: { authorization: `Bearer ${adminKey}` },
+        });
+        return keys.status === 200;
+      },
+      { timeoutMs: 60_000, intervalMs: 100, description: 'the allocation service to be ready' },
+    );
+  } catch (error) {
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${tail()}`);
+  }
+}
+
+/** A minimal JSON client over fetch: real HTTP, answers parsed, nothing thrown on 4xx/5xx. */
+export interface Answer<T = Record<string, unknown>> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export function client(baseUrl: string, key?: string) {
+  const call = async <T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Answer<T>> => {
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: {
+        ...(key === undefined ? {} : { authorization: `Bearer ${key}` }),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      body: (text === '' ? {} : JSON.parse(text)) as T,
+      headers: response.headers,
+    };
+  };
+  return {
+    get: <T = Record<string, unknown>>(path: string, headers?: Record<string, string>) =>
+      call<T>('GET', path, undefined, headers),
+    post: <T = Record<string, unknown>>(
+      path: string,
+      body: unknown = {},
+      headers?: Record<string, string>,
+    ) => call<T>('POST', path, body, headers),
+    put: <T = Record<string, unknown>>(path: string, body: unknown) => call<T>('PUT', path, body),
+    patch: <T = Record<string, unknown>>(path: string, body: unknown) =>
+      call<T>('PATCH', path, body),
+    delete: <T = Record<string, unknown>>(path: string) => call<T>('DELETE', path),
+  };
+}
+
+export type Client = ReturnType<typeof client>;
+
+/** A new API key of a role through the admin endpoint. */
+export async function createKey(
+  admin: Client,
+  name: string,
+  role: string,
+  scopeUnitId?: string,
+): Promise<string> {
+  const created = await admin.post<{ key: string }>('/v1/api-keys', {
+    name,
+    role,
+    ...(scopeUnitId === undefined ? {} : { scopeUnitId }),
+  });
+  if (created.status !== 201) {
+    throw new Error(
+      `could not create a ${role} key: ${created.status} ${JSON.stringify(created.body)}`,
+    );
+  }
+  return created.body.key;
+}
