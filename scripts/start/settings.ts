@@ -4,6 +4,7 @@ import { loadConfig, ServiceConfig } from '@plafond/platform';
 import { AllocationConfig } from '../../apps/allocation/src/config';
 import { BillingConfig } from '../../apps/billing/src/config';
 import { IngestionConfig } from '../../apps/ingestion/src/config';
+import { AdminKeySetting, LOCAL_ADMIN_KEY_FILE, localAdminKey } from './admin-key';
 
 export const LOCAL_HOST = '127.0.0.1';
 export const LOCAL_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/plafond';
@@ -26,6 +27,8 @@ export interface ServiceSettings {
 }
 
 export interface StartSettings {
+  /** The admin key every service installs as its bootstrap key (printed when it is the local one). */
+  readonly adminKey: AdminKeySetting;
   /** KAFKA_BROKERS when set; otherwise the local broker is used or started. */
   readonly configuredBrokers: string | undefined;
   /** Where `scripts/kafka.sh` runs the local broker: 127.0.0.1:KAFKA_PORT. */
@@ -72,7 +75,15 @@ function uniquePorts(services: readonly { portVariable: string; port: number }[]
  * Reads and validates everything up front, including each service's own configuration as the
  * service will see it, so a bad value stops `npm start` before it starts Kafka or migrates.
  */
-export function readStartSettings(env: NodeJS.ProcessEnv): StartSettings {
+export function readStartSettings(
+  env: NodeJS.ProcessEnv,
+  fallbackAdminKey: () => string = localAdminKey,
+): StartSettings {
+  const configuredAdminKey = nonEmpty(env.ADMIN_API_KEY);
+  const adminKey: AdminKeySetting =
+    configuredAdminKey === undefined
+      ? { key: fallbackAdminKey(), origin: LOCAL_ADMIN_KEY_FILE }
+      : { key: configuredAdminKey, origin: 'ADMIN_API_KEY' };
   const configuredBrokers = nonEmpty(env.KAFKA_BROKERS);
   const localBrokers = `${LOCAL_HOST}:${readPort(env, 'KAFKA_PORT', DEFAULT_KAFKA_PORT)}`;
   const configuredDatabaseUrl = nonEmpty(env.DATABASE_URL);
@@ -80,6 +91,7 @@ export function readStartSettings(env: NodeJS.ProcessEnv): StartSettings {
     ...env,
     DATABASE_URL: configuredDatabaseUrl ?? LOCAL_DATABASE_URL,
     KAFKA_BROKERS: configuredBrokers ?? localBrokers,
+    ADMIN_API_KEY: adminKey.key,
   };
   for (const name of PER_SERVICE_VARIABLES) delete shared[name];
   const ports = SERVICE_DEFINITIONS.map((service) => ({
@@ -95,6 +107,7 @@ export function readStartSettings(env: NodeJS.ProcessEnv): StartSettings {
   // KAFKA_TOPIC_PREFIX is shared, so every service read the same one.
   const topicPrefix = services[0]?.topicPrefix ?? '';
   return {
+    adminKey,
     configuredBrokers,
     localBrokers,
     configuredDatabaseUrl,

@@ -117,6 +117,12 @@ export class Supervisor {
       const base = `http://${this.host}:${port}`;
       say(`  ${name.padEnd(10)} ${base}  (docs: ${base}/docs)`);
     }
+    const { adminKey } = this.settings;
+    say(
+      adminKey.origin === 'ADMIN_API_KEY'
+        ? 'admin API key: the one in ADMIN_API_KEY'
+        : `admin API key: ${adminKey.key}  (kept in ${adminKey.origin}; set ADMIN_API_KEY to use your own)`,
+    );
     say('press Ctrl-C to stop');
   }
 }

@@ -114,6 +114,21 @@ describe('npm start (dist/scripts/start.js)', () => {
     }
     expect(output(started)).toContain(`${env.KAFKA_TOPIC_PREFIX}plafond.usage.recorded.v1`);
 
+    // The printed admin key works: a new user can create the root of the unit tree at once.
+    const keyLine = started.stdout.find((line) => line.includes('admin API key: plf_')) ?? '';
+    const adminKey = /plf_[a-z0-9]{12}_[A-Za-z0-9_-]{43}/.exec(keyLine)?.[0];
+    expect(adminKey).toBeDefined();
+    const allocation = `http://127.0.0.1:${ports.allocation}/v1/units`;
+    const unitId = `e2e-root-${ports.allocation}`;
+    const created = await fetch(allocation, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ unitId, parentId: null, name: 'Group' }),
+    });
+    expect(created.status).toBe(201);
+    const anonymous = await fetch(`${allocation}/${unitId}`);
+    expect(anonymous.status).toBe(401);
+
     started.child.kill('SIGINT');
     const exit = await exitWithin(started, STOP_BOUND_MS);
     expect(exit).toEqual({ code: 0, signal: null });
