@@ -141,6 +141,7 @@ describe('npm start (dist/scripts/start.js)', () => {
       expect({ service, completions: completions.length }).toEqual({ service, completions: 1 });
     }
     expect(text).not.toContain('shutdown already in progress');
+    expect(text).not.toContain('"level":"error"');
     expect(text).not.toContain(PASSWORD);
   });
 

@@ -1,4 +1,5 @@
 import { INestApplication } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { OPENAPI_PUBLIC_EXTENSION } from '../auth/access';
 import { AUTH_OPTIONS } from '../auth/auth-options';
@@ -19,12 +20,9 @@ const httpMethods = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch',
 
 /** True when the app imported AuthModule, i.e. its routes really require a key. */
 function authEnabled(app: INestApplication): boolean {
-  try {
-    app.get(AUTH_OPTIONS, { strict: false });
-    return true;
-  } catch {
-    return false;
-  }
+  // Looked up in the module graph: `app.get` of a missing token logs an error before it throws.
+  const modules = app.get(ModulesContainer);
+  return [...modules.values()].some((module) => module.providers.has(AUTH_OPTIONS));
 }
 
 /**
