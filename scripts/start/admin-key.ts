@@ -1,10 +1,10 @@
 // The admin API key `npm start` gives the services when ADMIN_API_KEY is not set: generated once,
 // kept in .run/admin-api-key (git-ignored, mode 0600) so it stays the same across restarts.
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { generateApiKey, parseApiKey } from '@plafond/platform';
 
-export const LOCAL_ADMIN_KEY_FILE = join('.run', 'admin-api-key');
+export const LOCAL_ADMIN_KEY_FILE = '.run/admin-api-key';
 
 export interface AdminKeySetting {
   readonly key: string;

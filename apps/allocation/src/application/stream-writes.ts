@@ -130,7 +130,8 @@ export async function appendBudget(
     const eventId = budgetEventId(streamId, event) ?? (index === 0 ? firstEventId : undefined);
     return { ...event, metadata, ...(eventId === undefined ? {} : { eventId }) };
   });
-  await tx.appendToStream(streamId, appends, { expectedVersion: loaded.version });
-  await indexBudgetEvents(tx.sql, schema, events, now);
+  const appended = await tx.appendToStream(streamId, appends, { expectedVersion: loaded.version });
+  // A replay of events already recorded was indexed when they were first appended.
+  if (!appended.idempotentReplay) await indexBudgetEvents(tx.sql, schema, events, now);
   return events.reduce(evolveBudget, loaded.state);
 }

@@ -1,3 +1,4 @@
+import { LedgerConcurrencyError } from '../errors';
 import type { EventStore, TransactionalEventStore } from '../types';
 import { qualifiedName } from '../subscriptions/identifiers';
 import { INBOX_TABLE } from '../subscriptions/subscription.schema';
@@ -7,6 +8,9 @@ export type InboxResult<T> = { applied: true; result: T } | { applied: false };
 
 const MAX_CONSUMER_LENGTH = 200;
 const MAX_MESSAGE_ID_LENGTH = 500;
+/** Transactions per message when a retryable concurrency error (e.g. transaction order) ends one. */
+const MAX_ATTEMPTS = 10;
+const MAX_BACKOFF_MS = 100;
 
 function assertKey(consumer: string, messageId: string): void {
   if (consumer.length === 0 || consumer.length > MAX_CONSUMER_LENGTH) {
@@ -64,9 +68,22 @@ export class Inbox {
     effect: (tx: TransactionalEventStore) => Promise<T>,
   ): Promise<InboxResult<T>> {
     assertKey(consumer, messageId);
-    return await this.options.store.transaction((tx) =>
-      consumeOnceWithin(tx, this.options.schema, consumer, messageId, effect),
-    );
+    // The inbox row is written first, so the transaction has an id before the effect waits on
+    // any lock: a writer that got the lock later can append first, and the ledger then refuses
+    // this append (RETRYABLE_TRANSACTION_ORDER). The effect and its row roll back together, so
+    // the whole transaction is simply run again.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.options.store.transaction((tx) =>
+          consumeOnceWithin(tx, this.options.schema, consumer, messageId, effect),
+        );
+      } catch (error) {
+        const retryable = error instanceof LedgerConcurrencyError && error.retryable;
+        if (!retryable || attempt >= MAX_ATTEMPTS) throw error;
+        const delayMs = Math.random() * Math.min(MAX_BACKOFF_MS, 2 ** attempt);
+        await new Promise<void>((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
   }
 
   /** Whether a message was already consumed (diagnostics; effects must use `consumeOnce`). */
