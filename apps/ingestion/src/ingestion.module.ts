@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LedgerModule } from '@plafond/ledger';
+import { IngestionApplicationModule } from './application';
 import { type IngestionConfig } from './config';
 
 /**
@@ -12,7 +13,10 @@ export class IngestionModule {
   static forRoot(config: IngestionConfig): DynamicModule {
     return {
       module: IngestionModule,
-      imports: [LedgerModule.forRoot({ schema: config.databaseSchema })],
+      imports: [
+        LedgerModule.forRoot({ schema: config.databaseSchema, global: true }),
+        IngestionApplicationModule.forRoot(),
+      ],
     };
   }
 }

@@ -19,6 +19,7 @@ export * from './health/shutdown-state';
 export * from './health/with-timeout';
 export * from './database/data-source';
 export * from './database/migrations';
+export * from './database/sql-migration';
 export * from './kafka/kafka-clients';
 export * from './kafka/kafka-log-creator';
 export * from './kafka/provisioning';

@@ -3,11 +3,11 @@ import {
   apiKeyTableDownStatements,
   apiKeyTableStatements,
   MigrationClass,
+  sqlMigration,
 } from '@plafond/platform';
 import { applicationTableDownStatements, applicationTableStatements } from '../application';
 import { messagingTableDownStatements, messagingTableStatements } from '../messaging';
 import { readModelDownStatements, readModelStatements } from '../read';
-import { sqlMigration } from './sql-migration';
 
 /**
  * The allocation schema's migrations, in the order `npm run migrate` applies them; readiness checks

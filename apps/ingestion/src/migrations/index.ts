@@ -1,5 +1,6 @@
 import { createLedgerMigration } from '@plafond/ledger';
-import { MigrationClass } from '@plafond/platform';
+import { MigrationClass, sqlMigration } from '@plafond/platform';
+import { ingestionTableDownStatements, ingestionTableStatements } from '../application';
 
 /**
  * The ingestion schema's migrations, in the order `npm run migrate` applies them; readiness checks
@@ -10,5 +11,14 @@ import { MigrationClass } from '@plafond/platform';
  * (events, streams, snapshots, subscription checkpoints, inbox) come first.
  */
 export function ingestionMigrations(schema: string): MigrationClass[] {
-  return [createLedgerMigration(schema)];
+  return [
+    createLedgerMigration(schema),
+    sqlMigration({
+      name: 'IngestionTables',
+      timestamp: 1_800_000_100_000,
+      schema,
+      up: ingestionTableStatements,
+      down: ingestionTableDownStatements,
+    }),
+  ];
 }

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import type { MigrationClass } from '@plafond/platform';
+import type { MigrationClass } from './data-source';
 
 export interface SqlMigrationSpec {
   /** PascalCase; the schema and the timestamp are appended (TypeORM reads the timestamp from the name). */

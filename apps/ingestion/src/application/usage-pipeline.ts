@@ -1,0 +1,548 @@
+// The usage pipeline shared by the HTTP batch endpoint and the raw-topic consumer. Per item:
+//   read (CloudEvent or plain JSON) → validate (contracts) → caller's source and unit scope →
+//   already recorded? (duplicate / INGEST.DUPLICATE_CONFLICT) → occurredAt within lateness and
+//   skew → unit and use case known → [transaction: factor sets → convert → dedup row →
+//   UsageRecorded → rated_usage row] → accepted.
+// Every rejected item is appended as UsageRejected (original payload, every reason), which the
+// relay publishes to the rejected topic; a rejected item changes nothing else.
+//
+// One transaction per item: an item's failure (or a lost race) never undoes its neighbours, and
+// an accepted item is durable as soon as its own transaction commits. Items run in
+// `itemConcurrency` lanes; items with the same (source, id) share a lane and run in batch order,
+// so within a batch the first occurrence is the accepted one and the later ones duplicates.
+import { createHash, randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  USAGE_REPORTED_V1_TYPE,
+  CloudEventValidationError,
+  serializeUsageRecordedV1,
+  serializeUsageReportedV1,
+  validateCloudEvent,
+  validateUsageReportedV1,
+  type CloudEvent,
+  type ContractIssue,
+  type UsageRecordedV1,
+  type UsageReportedV1,
+} from '@plafond/contracts';
+import {
+  canonicalJson,
+  PostgresEventStore,
+  type EventMetadata,
+  type EventToAppend,
+  type TransactionalEventStore,
+} from '@plafond/ledger';
+import { convert, selectFactorSet } from '../domain/conversion';
+import { CLOCK, type Clock } from './clock';
+import { INGEST_ERROR } from './errors';
+import {
+  INGESTION_EVENT_TYPES,
+  recordedEventId,
+  usageStreamId,
+  type IngestionChannel,
+  type IngestionEvent,
+  type UsageRejectedData,
+} from './events';
+import { FactorSetService } from './factor-set.service';
+import { INGESTION_SETTINGS, ingestionSettings, type IngestionSettings } from './settings';
+import { q } from './tables';
+import { UNIT_DIRECTORY, type UnitDirectory } from './unit-directory';
+import { runUnitOfWork } from './unit-of-work';
+
+/**
+ * One item of a batch.
+ * - `cloudevent`: a CloudEvent in the JSON format's shape (an element of a cloudevents-batch
+ *   body, or a decoded Kafka record) of type org.plafond.usage.reported.v1.
+ * - `json`: a plain usage object: the reported fields (OpenTelemetry aliases included) plus
+ *   `id` (required) and `source` (optional: defaults to the caller's allowed source).
+ * - `unreadable`: what an edge could not even read (bad JSON, bad Kafka headers), with its
+ *   issues; recorded as rejected like any other refusal. Bytes go as base64.
+ */
+export type IncomingUsage =
+  | { readonly format: 'cloudevent'; readonly event: unknown }
+  | { readonly format: 'json'; readonly item: unknown }
+  | {
+      readonly format: 'unreadable';
+      readonly payload: unknown;
+      readonly issues: readonly ContractIssue[];
+    };
+
+export interface IngestionCaller {
+  readonly integratorId: string;
+  /** The only CloudEvents `source` the caller may write; null = any. */
+  readonly allowedSource: string | null;
+  /** Units the caller may report for; null = any. */
+  readonly allowedUnits: readonly string[] | null;
+}
+
+export interface ItemError {
+  readonly code: string;
+  readonly message: string;
+  /** Within the item: `data.inputTokens`, `id`, `` for the item itself. */
+  readonly path: string;
+}
+
+export interface ItemResult {
+  readonly index: number;
+  readonly status: 'accepted' | 'duplicate' | 'rejected';
+  readonly id?: string;
+  readonly source?: string;
+  /** rejected: the first reason. */
+  readonly error?: ItemError;
+  /** rejected: every reason (validation reports all problems at once). */
+  readonly issues?: readonly ItemError[];
+  /** accepted and duplicate: the ledger id of the UsageRecorded event (the published CloudEvent id). */
+  readonly recordedEventId?: string;
+}
+
+const PAYLOAD_MAX_CHARS = 512 * 1024;
+
+interface ReadItem {
+  readonly source: string;
+  readonly id: string;
+  readonly usage: UsageReportedV1;
+  /** `data.` for CloudEvents, `` for plain items: where the usage's fields are. */
+  readonly dataPath: string;
+}
+
+type Outcome =
+  | { status: 'accepted' | 'duplicate'; recordedEventId: string }
+  | { status: 'rejected'; reasons: ItemError[] };
+
+const reject = (code: string, message: string, path = ''): Outcome => ({
+  status: 'rejected',
+  reasons: [{ code, message, path }],
+});
+
+@Injectable()
+export class UsagePipeline {
+  private readonly settings: IngestionSettings;
+
+  constructor(
+    @Inject(PostgresEventStore) private readonly store: PostgresEventStore,
+    @Inject(FactorSetService) private readonly factorSets: FactorSetService,
+    @Inject(UNIT_DIRECTORY) private readonly directory: UnitDirectory,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(INGESTION_SETTINGS) settings: Partial<IngestionSettings> = {},
+  ) {
+    this.settings = ingestionSettings(settings);
+  }
+
+  /** Every item's outcome, in input order. Throws only if the database fails. */
+  async ingest(
+    items: readonly IncomingUsage[],
+    caller: IngestionCaller,
+    channel: IngestionChannel,
+  ): Promise<ItemResult[]> {
+    const lanes = Math.max(1, Math.min(this.settings.itemConcurrency, items.length));
+    const prepared = items.map((item) => readItem(item, caller));
+    const byLane: number[][] = Array.from({ length: lanes }, () => []);
+    prepared.forEach((read, index) => {
+      const key = read.ok ? `${read.value.source}\u0000${read.value.id}` : String(index);
+      byLane[laneOf(key, lanes)]?.push(index);
+    });
+    const results: ItemResult[] = new Array<ItemResult>(items.length);
+    await Promise.all(
+      byLane.map(async (indexes) => {
+        for (const index of indexes) {
+          const item = items[index] as IncomingUsage;
+          const read = prepared[index] as ReadResult;
+          results[index] = await this.one(index, item, read, caller, channel);
+        }
+      }),
+    );
+    return results;
+  }
+
+  /** Deletes dedup rows older than the window; returns how many. Run it daily. */
+  async pruneDedup(now: Date = this.clock(), maxRows = 100_000): Promise<number> {
+    const cutoff = new Date(now.getTime() - this.settings.dedupWindowMs);
+    let deleted = 0;
+    while (deleted < maxRows) {
+      const rows = await this.store.transaction((tx) =>
+        tx.sql.query(
+          `DELETE FROM ${q(this.store.schema, 'dedup')} WHERE ctid IN (
+             SELECT ctid FROM ${q(this.store.schema, 'dedup')} WHERE first_seen_at < $1 LIMIT $2)
+           RETURNING 1`,
+          [cutoff, Math.min(1_000, maxRows - deleted)],
+        ),
+      );
+      deleted += rows.length;
+      if (rows.length === 0) break;
+    }
+    return deleted;
+  }
+
+  private async one(
+    index: number,
+    item: IncomingUsage,
+    read: ReadResult,
+    caller: IngestionCaller,
+    channel: IngestionChannel,
+  ): Promise<ItemResult> {
+    const identity = read.ok ? { source: read.value.source, id: read.value.id } : read.identity;
+    const outcome: Outcome = read.ok
+      ? await this.decide(read.value, caller, channel)
+      : { status: 'rejected', reasons: read.issues };
+    if (outcome.status !== 'rejected')
+      return {
+        index,
+        status: outcome.status,
+        ...identity,
+        recordedEventId: outcome.recordedEventId,
+      };
+    const [first] = outcome.reasons;
+    if (first === undefined) throw new Error('a rejection without a reason');
+    const unitId = read.ok ? read.value.usage.unitId : undefined;
+    await runUnitOfWork(this.store, (tx) =>
+      this.appendRejection(tx, {
+        item,
+        identity,
+        unitId,
+        reasons: outcome.reasons,
+        caller,
+        channel,
+      }),
+    );
+    return {
+      index,
+      status: 'rejected',
+      ...identity,
+      error: first,
+      issues: outcome.reasons,
+    };
+  }
+
+  private async decide(
+    read: ReadItem,
+    caller: IngestionCaller,
+    channel: IngestionChannel,
+  ): Promise<Outcome> {
+    const { usage, dataPath } = read;
+    if (caller.allowedSource !== null && read.source !== caller.allowedSource)
+      return reject(
+        INGEST_ERROR.sourceNotAllowed,
+        `this key may only report events with source "${caller.allowedSource}"`,
+        'source',
+      );
+    if (caller.allowedUnits !== null && !caller.allowedUnits.includes(usage.unitId))
+      return reject(
+        INGEST_ERROR.unitOutOfScope,
+        `this key may not report usage for unit "${usage.unitId}"`,
+        `${dataPath}unitId`,
+      );
+    const hash = payloadHash(usage);
+    const previous = await this.store.transaction((tx) => this.findRecorded(tx, read));
+    if (previous !== undefined) return this.replayOutcome(previous, hash, read);
+    const now = this.clock();
+    const occurred = Date.parse(usage.occurredAt.replace(/(T\d{2}:\d{2}):60/i, '$1:59'));
+    if (occurred < now.getTime() - this.settings.maxLatenessMs)
+      return reject(
+        INGEST_ERROR.tooLate,
+        `occurred more than ${this.settings.maxLatenessMs} ms ago; report usage sooner`,
+        `${dataPath}occurredAt`,
+      );
+    if (occurred > now.getTime() + this.settings.maxFutureSkewMs)
+      return reject(
+        INGEST_ERROR.inFuture,
+        `is more than ${this.settings.maxFutureSkewMs} ms in the future; check the sender's clock`,
+        `${dataPath}occurredAt`,
+      );
+    const known = await this.directory.lookup(usage.unitId, usage.useCase);
+    if (!known.unitKnown)
+      return reject(
+        INGEST_ERROR.unknownUnit,
+        `unit "${usage.unitId}" is not known`,
+        `${dataPath}unitId`,
+      );
+    if (!known.useCaseKnown)
+      return reject(
+        INGEST_ERROR.unknownUseCase,
+        `use case "${usage.useCase}" is not known`,
+        `${dataPath}useCase`,
+      );
+    return runUnitOfWork(this.store, (tx) => this.record(tx, read, hash, caller, channel));
+  }
+
+  /** The accepted item's writes, all in one transaction. */
+  private async record(
+    tx: TransactionalEventStore,
+    read: ReadItem,
+    hash: string,
+    caller: IngestionCaller,
+    channel: IngestionChannel,
+  ): Promise<Outcome> {
+    const { usage, source, id, dataPath } = read;
+    await this.factorSets.lockShared(tx.sql);
+    const catalogue = await this.factorSets.catalogue(tx);
+    const selected = selectFactorSet(catalogue, usage.occurredAt);
+    if (!selected.ok)
+      return reject(selected.error.code, selected.error.message, `${dataPath}occurredAt`);
+    const converted = convert(usage, selected.value);
+    if (!converted.ok)
+      return reject(converted.error.code, converted.error.message, dataPath.replace(/\.$/, ''));
+    const now = this.clock();
+    const eventId = recordedEventId(source, id);
+    const inserted = await tx.sql.query(
+      `INSERT INTO ${q(this.store.schema, 'dedup')}
+         (source, event_id, payload_hash, unit_id, recorded_event_id, first_seen_at)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING event_id`,
+      [source, id, hash, usage.unitId, eventId, now],
+    );
+    if (inserted.length === 0) {
+      // Recorded meanwhile by a concurrent call (the insert waited for it to commit).
+      const previous = await this.findRecorded(tx, read);
+      if (previous !== undefined) return this.replayOutcome(previous, hash, read);
+      throw new Error(`dedup row of ${source} ${id} vanished`);
+    }
+    const { measuredEnergyMicroWh: _measured, ...reported } = usage;
+    const recorded: UsageRecordedV1 = {
+      ...reported,
+      energyMicroWh: converted.value.energyMicroWh,
+      carbonMicroGrams: converted.value.carbonMicroGrams,
+      factorSetVersion: converted.value.factorSetVersion,
+      method: converted.value.method,
+      reportedSource: source,
+      reportedId: id,
+    };
+    const data = serializeUsageRecordedV1(recorded);
+    const metadata: EventMetadata = {
+      actor: `integrator:${caller.integratorId}`,
+      channel,
+      occurredAt: now.toISOString(),
+      partitionKey: usage.unitId,
+      breakdown: converted.value.breakdown,
+    };
+    const event: EventToAppend<IngestionEvent> = {
+      type: INGESTION_EVENT_TYPES.usageRecorded,
+      data,
+      eventId,
+      metadata,
+    };
+    await tx.appendToStream(usageStreamId(source, id), [event], { expectedVersion: 'no_stream' });
+    await tx.sql.query(
+      `INSERT INTO ${q(this.store.schema, 'rated_usage')} (source, event_id, unit_id, occurred_at,
+         recorded, energy_micro_wh, carbon_micro_grams, method, factor_set_version, updated_at)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10)`,
+      [
+        source,
+        id,
+        usage.unitId,
+        usage.occurredAt,
+        JSON.stringify(data),
+        recorded.energyMicroWh.toString(),
+        recorded.carbonMicroGrams.toString(),
+        recorded.method,
+        recorded.factorSetVersion,
+        now,
+      ],
+    );
+    return { status: 'accepted', recordedEventId: eventId };
+  }
+
+  private async findRecorded(
+    tx: TransactionalEventStore,
+    read: ReadItem,
+  ): Promise<{ payload_hash: string; recorded_event_id: string } | undefined> {
+    const rows = await tx.sql.query<{ payload_hash: string; recorded_event_id: string }>(
+      `SELECT payload_hash, recorded_event_id FROM ${q(this.store.schema, 'dedup')}
+        WHERE source = $1 AND event_id = $2`,
+      [read.source, read.id],
+    );
+    return rows[0];
+  }
+
+  private replayOutcome(
+    previous: { payload_hash: string; recorded_event_id: string },
+    hash: string,
+    read: ReadItem,
+  ): Outcome {
+    if (previous.payload_hash === hash)
+      return { status: 'duplicate', recordedEventId: previous.recorded_event_id };
+    return reject(
+      INGEST_ERROR.duplicateConflict,
+      `an event with source "${read.source}" and id "${read.id}" was already recorded with another payload; use a new id`,
+      'id',
+    );
+  }
+
+  private async appendRejection(
+    tx: TransactionalEventStore,
+    rejection: {
+      item: IncomingUsage;
+      identity: { source?: string; id?: string };
+      unitId: string | undefined;
+      reasons: readonly ItemError[];
+      caller: IngestionCaller;
+      channel: IngestionChannel;
+    },
+  ): Promise<void> {
+    const { identity, unitId, caller, channel } = rejection;
+    const payload = encodePayload(originalOf(rejection.item));
+    const data: UsageRejectedData = {
+      channel,
+      integratorId: caller.integratorId,
+      ...(identity.source === undefined ? {} : { source: identity.source }),
+      ...(identity.id === undefined ? {} : { id: identity.id }),
+      ...(unitId === undefined ? {} : { unitId }),
+      ...payload,
+      reasons: rejection.reasons.map(({ path, code, message }) => ({ path, code, message })),
+    };
+    const event: EventToAppend<IngestionEvent> = {
+      type: INGESTION_EVENT_TYPES.usageRejected,
+      data,
+      metadata: {
+        actor: `integrator:${caller.integratorId}`,
+        occurredAt: this.clock().toISOString(),
+        partitionKey: unitId ?? identity.source ?? caller.integratorId,
+      },
+    };
+    await tx.appendToStream(`usage-rejected-${randomUUID()}`, [event], {
+      expectedVersion: 'no_stream',
+    });
+  }
+}
+
+// ---- reading items -------------------------------------------------------------------------
+
+type ReadResult =
+  | { readonly ok: true; readonly value: ReadItem }
+  | {
+      readonly ok: false;
+      readonly issues: ItemError[];
+      readonly identity: { source?: string; id?: string };
+    };
+
+const asItemErrors = (issues: readonly ContractIssue[]): ItemError[] =>
+  issues.map(({ code, message, path }) => ({ code, message, path }));
+
+function stringField(value: unknown, name: string): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const field = (value as Record<string, unknown>)[name];
+  return typeof field === 'string' ? field : undefined;
+}
+
+function identityOf(value: unknown): { source?: string; id?: string } {
+  const source = stringField(value, 'source');
+  const id = stringField(value, 'id');
+  return { ...(source === undefined ? {} : { source }), ...(id === undefined ? {} : { id }) };
+}
+
+function readItem(item: IncomingUsage, caller: IngestionCaller): ReadResult {
+  switch (item.format) {
+    case 'unreadable':
+      return {
+        ok: false,
+        issues: asItemErrors(item.issues),
+        identity: identityOf(item.payload),
+      };
+    case 'cloudevent':
+      return readCloudEvent(item.event, 'data');
+    case 'json': {
+      const raw = item.item;
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+        return {
+          ok: false,
+          issues: [{ code: 'USAGE.NOT_AN_OBJECT', message: 'must be a JSON object', path: '' }],
+          identity: {},
+        };
+      const { id, source, ...data } = raw as Record<string, unknown>;
+      const envelope = {
+        specversion: '1.0',
+        id,
+        source: source ?? caller.allowedSource ?? undefined,
+        type: USAGE_REPORTED_V1_TYPE,
+        datacontenttype: 'application/json',
+        data,
+      };
+      return readCloudEvent(envelope, '');
+    }
+  }
+}
+
+function readCloudEvent(input: unknown, dataPath: '' | 'data'): ReadResult {
+  let event: CloudEvent;
+  try {
+    event = validateCloudEvent(input);
+  } catch (error) {
+    if (!(error instanceof CloudEventValidationError)) throw error;
+    return { ok: false, issues: asItemErrors(error.issues), identity: identityOf(input) };
+  }
+  const identity = { source: event.source, id: event.id };
+  if (event.type !== USAGE_REPORTED_V1_TYPE)
+    return {
+      ok: false,
+      issues: [
+        {
+          code: INGEST_ERROR.unsupportedType,
+          message: `must be ${USAGE_REPORTED_V1_TYPE}`,
+          path: 'type',
+        },
+      ],
+      identity,
+    };
+  const usage = validateUsageReportedV1(event.data, { path: dataPath });
+  if (!usage.ok) return { ok: false, issues: asItemErrors(usage.issues), identity };
+  return {
+    ok: true,
+    value: {
+      source: event.source,
+      id: event.id,
+      usage: usage.value,
+      dataPath: dataPath === '' ? '' : `${dataPath}.`,
+    },
+  };
+}
+
+// ---- helpers -------------------------------------------------------------------------------
+
+/** The normalised usage's hash: aliases, number or string quantities compare equal. */
+function payloadHash(usage: UsageReportedV1): string {
+  return createHash('sha256')
+    .update(canonicalJson(serializeUsageReportedV1(usage)))
+    .digest('hex');
+}
+
+function laneOf(key: string, lanes: number): number {
+  return createHash('sha256').update(key).digest().readUInt32BE(0) % lanes;
+}
+
+function originalOf(item: IncomingUsage): unknown {
+  switch (item.format) {
+    case 'cloudevent':
+      return item.event;
+    case 'json':
+      return item.item;
+    case 'unreadable':
+      return item.payload;
+  }
+}
+
+function encodePayload(
+  original: unknown,
+): Pick<UsageRejectedData, 'payload' | 'payloadEncoding' | 'payloadTruncated'> {
+  let text: string;
+  let encoding: 'json' | 'base64' = 'json';
+  if (original instanceof Uint8Array) {
+    text = Buffer.from(original).toString('base64');
+    encoding = 'base64';
+  } else {
+    try {
+      text =
+        JSON.stringify(original, (_key, value: unknown) =>
+          typeof value === 'bigint'
+            ? value.toString()
+            : value instanceof Uint8Array
+              ? Buffer.from(value).toString('base64')
+              : value,
+        ) ?? 'null';
+    } catch {
+      text = String(original);
+    }
+  }
+  if (text.length <= PAYLOAD_MAX_CHARS) return { payload: text, payloadEncoding: encoding };
+  return {
+    payload: text.slice(0, PAYLOAD_MAX_CHARS),
+    payloadEncoding: encoding,
+    payloadTruncated: true,
+  };
+}
