@@ -3,6 +3,12 @@
 export * from './types';
 export * from './errors';
 export { canonicalJson } from './core/canonical-json';
+export {
+  isRetryable,
+  RetryUnitOfWork,
+  runUnitOfWork,
+  type UnitOfWorkOptions,
+} from './core/unit-of-work';
 export { eventHash, type HashInput } from './core/event-hash';
 export * as ledgerLimits from './core/limits';
 export {

@@ -1,4 +1,4 @@
-import { LedgerConcurrencyError } from '../errors';
+import { runUnitOfWork } from '../core/unit-of-work';
 import type { EventStore, TransactionalEventStore } from '../types';
 import { qualifiedName } from '../subscriptions/identifiers';
 import { INBOX_TABLE } from '../subscriptions/subscription.schema';
@@ -72,18 +72,11 @@ export class Inbox {
     // any lock: a writer that got the lock later can append first, and the ledger then refuses
     // this append (RETRYABLE_TRANSACTION_ORDER). The effect and its row roll back together, so
     // the whole transaction is simply run again.
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await this.options.store.transaction((tx) =>
-          consumeOnceWithin(tx, this.options.schema, consumer, messageId, effect),
-        );
-      } catch (error) {
-        const retryable = error instanceof LedgerConcurrencyError && error.retryable;
-        if (!retryable || attempt >= MAX_ATTEMPTS) throw error;
-        const delayMs = Math.random() * Math.min(MAX_BACKOFF_MS, 2 ** attempt);
-        await new Promise<void>((resolve) => setTimeout(resolve, delayMs));
-      }
-    }
+    return await runUnitOfWork(
+      this.options.store,
+      (tx) => consumeOnceWithin(tx, this.options.schema, consumer, messageId, effect),
+      { maxAttempts: MAX_ATTEMPTS, maxDelayMs: MAX_BACKOFF_MS },
+    );
   }
 
   /** Whether a message was already consumed (diagnostics; effects must use `consumeOnce`). */
