@@ -3,6 +3,8 @@ import {
   createCloudEvent,
   createUsageRecordedV1Event,
   encodeKafkaMessage,
+  USAGE_ADJUSTED_V1_TYPE,
+  type UsageAdjustedV1Json,
   type UsageRecordedV1,
 } from '@plafond/contracts';
 import type { RecordedEvent } from '@plafond/ledger';
@@ -58,6 +60,37 @@ describe('reading a usage.recorded record', () => {
     expect(readUsageRecordedMessage(recordedMessage())).toMatchObject({
       messageId: 'urn:plafond:ingestion#rec-1',
       usage: { ...usage },
+    });
+  });
+
+  it('acknowledges a usage.adjusted event without a usage to apply (never a dead letter)', () => {
+    const data: UsageAdjustedV1Json = {
+      reportedSource: 'urn:plafond:gateway',
+      reportedId: 'r-1',
+      recordedEventId: 'rec-1',
+      unitId: 'team-search',
+      useCase: 'support-chat',
+      occurredAt: '2026-03-04T12:00:00Z',
+      method: 'modelled',
+      fromFactorSetVersion: 'f1',
+      toFactorSetVersion: 'f2',
+      energyDeltaMicroWh: '-5',
+      carbonDeltaMicroGrams: '7',
+      energyMicroWh: '15',
+      carbonMicroGrams: '37',
+    };
+    const message = encodeKafkaMessage(
+      createCloudEvent({
+        id: 'adj-1',
+        source: 'urn:plafond:ingestion',
+        type: USAGE_ADJUSTED_V1_TYPE,
+        data: { ...data },
+      }),
+      { mode: 'binary' },
+    );
+    expect(readUsageRecordedMessage(message)).toMatchObject({
+      messageId: 'urn:plafond:ingestion#adj-1',
+      usage: null,
     });
   });
 

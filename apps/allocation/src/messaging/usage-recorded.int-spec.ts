@@ -12,6 +12,7 @@ import {
   createCloudEvent,
   createUsageRecordedV1Event,
   encodeKafkaMessage,
+  USAGE_ADJUSTED_V1_TYPE,
   USAGE_REPORTED_V1_TYPE,
   type UsageRecordedV1,
 } from '@plafond/contracts';
@@ -132,6 +133,32 @@ describe('usage.recorded consumer on a real broker', () => {
       first,
       { ...first }, // the same CloudEvent again (a re-publication by ingestion)
       recorded('rec-2', usage({ energyMicroWh: 5n, reportedId: 'r-2' }), 'structured'),
+      // A factor-set correction shares the topic: acknowledged, neither applied nor dead-lettered.
+      encodeKafkaMessage(
+        createCloudEvent({
+          id: 'adj-1',
+          source: 'urn:plafond:ingestion',
+          type: USAGE_ADJUSTED_V1_TYPE,
+          datacontenttype: 'application/json',
+          partitionkey: UNIT,
+          data: {
+            reportedSource: 'urn:plafond:gateway:eu-1',
+            reportedId: 'b7f8c1e2-0001',
+            recordedEventId: 'rec-1',
+            unitId: UNIT,
+            useCase: 'support-chat',
+            occurredAt: '2026-03-04T12:00:00Z',
+            method: 'modelled',
+            fromFactorSetVersion: '2026-03.1',
+            toFactorSetVersion: '2026-03.2',
+            energyDeltaMicroWh: '-40000',
+            carbonDeltaMicroGrams: '-2240000',
+            energyMicroWh: '2300000',
+            carbonMicroGrams: '128800000',
+          },
+        }),
+        { mode: 'binary' },
+      ),
     ];
     const producer = kit.kafka.producer({ allowAutoTopicCreation: false });
     await producer.connect();

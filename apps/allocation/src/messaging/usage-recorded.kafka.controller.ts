@@ -127,7 +127,16 @@ export class UsageRecordedConsumer implements OnApplicationBootstrap, OnModuleDe
   }
 
   private async apply(delivery: InboxKafkaMessage, tx: TransactionalEventStore): Promise<void> {
-    const { messageId, usage } = this.read(delivery.message);
+    const { messageId, usage, event } = this.read(delivery.message);
+    if (usage === null) {
+      this.logger.write(
+        'debug',
+        'usage record acknowledged without effect',
+        { messageId, type: event.type, offset: delivery.message.offset },
+        'UsageRecordedConsumer',
+      );
+      return;
+    }
     const outcome = await this.debits.apply(tx, usage, { messageId, actor: USAGE_RECORDED_ACTOR });
     this.logger.write(
       'debug',

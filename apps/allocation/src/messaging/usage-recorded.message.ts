@@ -2,6 +2,7 @@
 // org.plafond.usage.recorded.v1 whose data passes the contract's strict validator.
 import {
   decodeKafkaMessage,
+  USAGE_ADJUSTED_V1_TYPE,
   USAGE_RECORDED_V1_TYPE,
   validateUsageRecordedV1,
   type CloudEvent,
@@ -33,8 +34,15 @@ export interface UsageRecordedMessage {
   /** Inbox key: the CloudEvent's `source#id` (ingestion derives the id from the reported event). */
   messageId: string;
   event: CloudEvent;
-  usage: UsageRecordedV1;
+  /**
+   * null for a type published on the topic that has no effect here (usage.adjusted.v1, a
+   * factor-set correction): the consumer acknowledges it without applying anything.
+   */
+  usage: UsageRecordedV1 | null;
 }
+
+/** Types on plafond.usage.recorded.v1 that allocation acknowledges and does not apply. */
+export const IGNORED_USAGE_TYPES: readonly string[] = [USAGE_ADJUSTED_V1_TYPE];
 
 /**
  * Decodes and validates a record. Throws `CloudEventValidationError` (`CLOUDEVENT.INVALID`) for
@@ -42,6 +50,9 @@ export interface UsageRecordedMessage {
  */
 export function readUsageRecordedMessage(message: KafkaMessageLike): UsageRecordedMessage {
   const event = decodeKafkaMessage(message);
+  if (IGNORED_USAGE_TYPES.includes(event.type)) {
+    return { messageId: `${event.source}#${event.id}`, event, usage: null };
+  }
   if (event.type !== USAGE_RECORDED_V1_TYPE) {
     throw new UsageMessageRejected(
       USAGE_MESSAGE_ERROR.unexpectedType,

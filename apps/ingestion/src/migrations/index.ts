@@ -1,6 +1,12 @@
 import { createLedgerMigration } from '@plafond/ledger';
-import { MigrationClass, sqlMigration } from '@plafond/platform';
+import {
+  apiKeyTableDownStatements,
+  apiKeyTableStatements,
+  MigrationClass,
+  sqlMigration,
+} from '@plafond/platform';
 import { ingestionTableDownStatements, ingestionTableStatements } from '../application';
+import { integratorTableDownStatements, integratorTableStatements } from '../integrators';
 
 /**
  * The ingestion schema's migrations, in the order `npm run migrate` applies them; readiness checks
@@ -19,6 +25,13 @@ export function ingestionMigrations(schema: string): MigrationClass[] {
       schema,
       up: ingestionTableStatements,
       down: ingestionTableDownStatements,
+    }),
+    sqlMigration({
+      name: 'IngestionAccess',
+      timestamp: 1_800_000_200_000,
+      schema,
+      up: (s) => [...apiKeyTableStatements(s), ...integratorTableStatements(s)],
+      down: (s) => [...integratorTableDownStatements(s), ...apiKeyTableDownStatements(s)],
     }),
   ];
 }

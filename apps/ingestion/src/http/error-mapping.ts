@@ -1,0 +1,37 @@
+// The ingestion application's thrown errors (factor sets) become HTTP answers here; per-item usage
+// refusals are never thrown (they are in the batch answer).
+import {
+  Injectable,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
+import { PlafondError } from '@plafond/platform';
+import { catchError, throwError, type Observable } from 'rxjs';
+import { FACTOR_SET_ERROR, isIngestionError, type FactorSetErrorCode } from '../application';
+
+/** Every code IngestionError may carry, with its status. */
+export const INGESTION_ERROR_STATUS: Readonly<Record<FactorSetErrorCode, number>> = {
+  [FACTOR_SET_ERROR.invalid]: 400,
+  [FACTOR_SET_ERROR.notFound]: 404,
+  [FACTOR_SET_ERROR.versionExists]: 409,
+  [FACTOR_SET_ERROR.rerateTooLarge]: 422,
+  [FACTOR_SET_ERROR.rerateFailed]: 422,
+};
+
+export function toHttpError(error: unknown): unknown {
+  if (!isIngestionError(error)) return error;
+  return new PlafondError(
+    error.code,
+    error.message,
+    error.details,
+    INGESTION_ERROR_STATUS[error.code],
+  );
+}
+
+@Injectable()
+export class IngestionErrorInterceptor implements NestInterceptor {
+  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    return next.handle().pipe(catchError((error: unknown) => throwError(() => toHttpError(error))));
+  }
+}

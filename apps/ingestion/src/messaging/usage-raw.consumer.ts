@@ -1,0 +1,195 @@
+// Consumes the raw usage topic (what integrators produce directly, CloudEvents structured or
+// binary) into the same UsagePipeline as HTTP, through the ledger inbox. Every record ends as
+// accepted, duplicate or UsageRejected (which the relay publishes on the rejected topic); only a
+// failure of PostgreSQL (or of the integrator lookup) retries the record, so a poison message
+// never blocks its partition.
+import { createHash } from 'node:crypto';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import {
+  EVENT_STORE,
+  Inbox,
+  createInboxKafkaConsumer,
+  type EventStore,
+  type InboxKafkaConsumer,
+  type InboxKafkaMessage,
+} from '@plafond/ledger';
+import { JsonLogger, KafkaClients } from '@plafond/platform';
+import type { KafkaMessage } from 'kafkajs';
+import { UsagePipeline, type IngestionCaller, type ItemResult } from '../application';
+import { IngestionConfig } from '../config';
+import { BackgroundStart, type EdgeStatus } from './background-start';
+import { subscriptionLogger } from './messaging-logger';
+import {
+  INGESTION_MESSAGING_SETTINGS,
+  INTEGRATOR_LOOKUP,
+  type IngestionMessagingSettings,
+  type IntegratorLookup,
+} from './messaging.options';
+import { readRawUsageRecord } from './usage-raw.message';
+
+export const RAW_USAGE_ERROR = {
+  /** No (enabled) integrator has the event's `source`. */
+  sourceUnknown: 'INGEST.SOURCE_UNKNOWN',
+} as const;
+
+/** The caller of records no integrator owns (unreadable, unknown source): only rejections. */
+export const UNKNOWN_KAFKA_CALLER: IngestionCaller = {
+  integratorId: 'kafka:unknown',
+  allowedSource: null,
+  allowedUnits: [],
+};
+
+export interface RawUsageConsumerStatus extends EdgeStatus {
+  topic: string;
+  groupId: string;
+  /** Outcomes since the start of this process. */
+  counts: { accepted: number; duplicate: number; rejected: number };
+}
+
+@Injectable()
+export class RawUsageConsumer implements OnApplicationBootstrap, OnModuleDestroy {
+  readonly topic: string;
+  readonly groupId: string;
+  private readonly inboxConsumer: InboxKafkaConsumer;
+  private readonly starter: BackgroundStart;
+  private readonly counts = { accepted: 0, duplicate: 0, rejected: 0 };
+
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    config: IngestionConfig,
+    clients: KafkaClients,
+    private readonly logger: JsonLogger,
+    private readonly pipeline: UsagePipeline,
+    @Inject(INTEGRATOR_LOOKUP) private readonly integrators: IntegratorLookup,
+    @Inject(INGESTION_MESSAGING_SETTINGS) private readonly settings: IngestionMessagingSettings,
+  ) {
+    this.topic = settings.usageRawTopic;
+    this.groupId = settings.rawGroupId;
+    this.inboxConsumer = createInboxKafkaConsumer({
+      consumer: clients.consumer({ ...settings.consumerConfig, groupId: this.groupId }),
+      groupId: this.groupId,
+      topics: [this.topic],
+      fromBeginning: true,
+      inbox: new Inbox({ store, schema: config.databaseSchema }),
+      // The record itself, not the CloudEvent's source#id: the pipeline deduplicates (source, id)
+      // and must see a second event with the same id and another payload, to reject it as a
+      // conflict. The inbox only stops a redelivered record from being rejected twice.
+      messageId: rawRecordId,
+      handle: (delivery) => this.ingest(delivery),
+      // Unreachable in practice (every record is turned into an item); logged, never blocking.
+      onInvalidMessage: (delivery, error) => this.skip(delivery, error),
+      logger: subscriptionLogger(logger, 'RawUsageConsumer'),
+    });
+    this.starter = new BackgroundStart({
+      name: 'usage.raw consumer',
+      start: () => this.inboxConsumer.start(),
+      stop: () => this.inboxConsumer.stop(),
+      logger,
+      retry: settings.startRetry,
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.settings.autoStart) this.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.stop();
+  }
+
+  start(): void {
+    this.starter.begin();
+  }
+
+  stop(): Promise<void> {
+    return this.starter.end();
+  }
+
+  status(): RawUsageConsumerStatus {
+    return {
+      ...this.starter.status(),
+      topic: this.topic,
+      groupId: this.groupId,
+      counts: { ...this.counts },
+    };
+  }
+
+  private async ingest(delivery: InboxKafkaMessage): Promise<void> {
+    const record = readRawUsageRecord(delivery.message);
+    let result: ItemResult | undefined;
+    if (record.kind === 'unreadable') {
+      [result] = await this.pipeline.ingest([record.item], UNKNOWN_KAFKA_CALLER, 'kafka');
+    } else {
+      const caller = await this.integrators.callerForSource(record.event.source);
+      if (caller === null) {
+        const issue = {
+          code: RAW_USAGE_ERROR.sourceUnknown,
+          message: `no integrator is registered for source "${record.event.source}"`,
+          path: 'source',
+        };
+        [result] = await this.pipeline.ingest(
+          [{ format: 'unreadable', payload: record.event, issues: [issue] }],
+          UNKNOWN_KAFKA_CALLER,
+          'kafka',
+        );
+      } else {
+        [result] = await this.pipeline.ingest(
+          [{ format: 'cloudevent', event: record.event }],
+          caller,
+          'kafka',
+        );
+      }
+    }
+    if (result === undefined) return;
+    this.counts[result.status] += 1;
+    this.logger.write(
+      result.status === 'rejected' ? 'info' : 'debug',
+      `raw usage ${result.status}`,
+      {
+        partition: delivery.partition,
+        offset: delivery.message.offset,
+        source: result.source,
+        id: result.id,
+        code: result.error?.code,
+      },
+      'RawUsageConsumer',
+    );
+  }
+
+  private skip(delivery: InboxKafkaMessage, error: unknown): Promise<void> {
+    this.logger.write(
+      'error',
+      'raw usage record skipped',
+      { err: error, partition: delivery.partition, offset: delivery.message.offset },
+      'RawUsageConsumer',
+    );
+    return Promise.resolve();
+  }
+}
+
+/**
+ * Inbox key of one raw record: offset, broker timestamp and a digest of key, headers and value.
+ * kafkajs does not give the partition to the key function; two records of different partitions
+ * would need the same offset, timestamp and bytes to collide.
+ */
+export function rawRecordId(message: KafkaMessage): string {
+  const hash = createHash('sha256');
+  const add = (part: Buffer | string | null | undefined) => {
+    const bytes = part === null || part === undefined ? Buffer.alloc(0) : Buffer.from(part);
+    hash.update(String(bytes.byteLength)).update(':').update(bytes);
+  };
+  add(message.key);
+  for (const [name, value] of Object.entries(message.headers ?? {}).sort(([a], [b]) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  )) {
+    add(name);
+    for (const item of Array.isArray(value) ? value : [value]) add(item);
+  }
+  add(message.value);
+  return `raw:${message.offset}:${message.timestamp}:${hash.digest('hex')}`;
+}
