@@ -22,3 +22,32 @@ describe('IngestionConfig', () => {
     expect(names).toEqual(['DATABASE_URL', 'KAFKA_BROKERS']);
   });
 });
+
+describe('IngestionConfig pipeline bounds', () => {
+  const required = {
+    DATABASE_URL: 'postgres://localhost/plafond',
+    KAFKA_BROKERS: 'localhost:9092',
+  };
+
+  it('defaults to 30 days of lateness, 5 minutes of skew, a 35-day dedup window and 1000 items', () => {
+    expect(loadConfig(IngestionConfig, required)).toMatchObject({
+      ingestMaxLatenessMs: 2_592_000_000,
+      ingestMaxFutureSkewMs: 300_000,
+      ingestDedupWindowMs: 3_024_000_000,
+      ingestMaxBatchItems: 1000,
+    });
+  });
+
+  it('reads the bounds from the environment and refuses a non-integer', () => {
+    expect(
+      loadConfig(IngestionConfig, {
+        ...required,
+        INGEST_MAX_LATENESS_MS: '3600000',
+        INGEST_MAX_BATCH_ITEMS: '10',
+      }),
+    ).toMatchObject({ ingestMaxLatenessMs: 3_600_000, ingestMaxBatchItems: 10 });
+    expect(() =>
+      loadConfig(IngestionConfig, { ...required, INGEST_MAX_BATCH_ITEMS: '1.5' }),
+    ).toThrow(/INGEST_MAX_BATCH_ITEMS/);
+  });
+});

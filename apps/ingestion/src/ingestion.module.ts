@@ -25,14 +25,21 @@ export const INGESTION_ROLES = ['admin', 'integrator', 'auditor'] as const;
 @Module({})
 export class IngestionModule {
   static forRoot(config: IngestionConfig): DynamicModule {
-    const application = IngestionApplicationModule.forRoot();
+    const application = IngestionApplicationModule.forRoot({
+      maxLatenessMs: config.ingestMaxLatenessMs,
+      maxFutureSkewMs: config.ingestMaxFutureSkewMs,
+      dedupWindowMs: config.ingestDedupWindowMs,
+    });
     return {
       module: IngestionModule,
       imports: [
         LedgerModule.forRoot({ schema: config.databaseSchema, global: true }),
         application,
         AuthModule.forRoot({ roles: [...INGESTION_ROLES], scopedRoles: [] }),
-        IngestionHttpModule.forRoot({ imports: [application] }),
+        IngestionHttpModule.forRoot({
+          imports: [application],
+          maxBatchItems: config.ingestMaxBatchItems,
+        }),
         IngestionMessagingModule.forRoot({
           imports: [application, IntegratorsModule],
           integratorLookup: IntegratorService,

@@ -30,7 +30,7 @@ export interface UsageRejectedData {
   /** The original item: its JSON text, or base64 for bytes that are not JSON. */
   readonly payload: string;
   readonly payloadEncoding: 'json' | 'base64';
-  /** True when the payload was cut to PAYLOAD_MAX_CHARS characters to fit in one event. */
+  /** True when the payload was cut to 512 KiB (UTF-8, as escaped in the event) to fit in one event. */
   readonly payloadTruncated?: boolean;
   readonly reasons: readonly ContractIssue[];
 }

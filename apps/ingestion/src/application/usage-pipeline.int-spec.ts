@@ -10,6 +10,7 @@ import type { IncomingUsage } from './usage-pipeline';
 import {
   ADMIN,
   CALLER,
+  SCHEMA,
   SOURCE,
   T0,
   createIngestionTestKit,
@@ -259,6 +260,31 @@ describe('UsagePipeline (PostgreSQL)', () => {
       expect(event?.metadata.partitionKey).toBe('team-ghost');
     });
 
+    it('records the rejection of an item whose payload escapes to more than a ledger event holds', async () => {
+      // 400 000 quotes: under 1 MiB as JSON, but each one escapes twice in the stored event.
+      const item = plain('r-quotes', { unitId: '"'.repeat(400_000) });
+      const [result] = await kit.app.pipeline.ingest([item], CALLER, 'kafka');
+      expect(result).toMatchObject({ status: 'rejected', id: 'r-quotes' });
+      const event = (await kit.eventsOfType('UsageRejected')).find((e) => e.data.id === 'r-quotes');
+      expect(event?.data.payloadTruncated).toBe(true);
+      expect(event?.data.payload.startsWith('{"id":"r-quotes"')).toBe(true);
+    });
+
+    it('records the rejection of an item with NUL characters or huge names where the ledger refuses them', async () => {
+      const before = (await kit.eventsOfType('UsageRejected')).length;
+      const items: IncomingUsage[] = [
+        cloudEvent('r-nul\u0000', {}, { source: 'urn:a\u0000' }),
+        cloudEvent('r-nul-field', { 'x\u0000': 1, ['y'.repeat(300_000)]: 2 }),
+        cloudEvent('r-surrogate\ud800', {}, { source: 'urn:\udc00' }),
+      ];
+      const results = await kit.app.pipeline.ingest(items, CALLER, 'kafka');
+      expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+      const after = await kit.eventsOfType('UsageRejected');
+      expect(after).toHaveLength(before + 3);
+      const field = after.find((e) => e.data.id === 'r-nul-field');
+      expect(field?.data.reasons.map((r) => r.code)).toContain('USAGE.UNKNOWN_FIELD');
+    });
+
     it('lets an item rejected once be accepted when sent again after the cause is fixed', async () => {
       const item = cloudEvent('r-retry', { unitId: 'team-new' });
       expect((await kit.app.pipeline.ingest([item], CALLER, 'http'))[0]?.error?.code).toBe(
@@ -362,6 +388,21 @@ describe('UsagePipeline (PostgreSQL)', () => {
         (e) => e.data.id === 'conflict-1',
       );
       expect(rejected).toHaveLength(1);
+    });
+
+    it('prunes every expired id in one run, however many accumulated', async () => {
+      await kit.app.pool.query(
+        `INSERT INTO "${SCHEMA}".dedup
+           (source, event_id, payload_hash, unit_id, recorded_event_id, first_seen_at)
+         SELECT 'urn:bulk', 'bulk-' || n, 'h', 'team-search', 'r-' || n, $1
+           FROM generate_series(1, 100500) AS n`,
+        [new Date(T0.getTime() - 40 * DAY_MS)],
+      );
+      expect(await kit.app.pipeline.pruneDedup(T0)).toBe(100_500);
+      const { rows } = await kit.app.pool.query(
+        `SELECT 1 FROM "${SCHEMA}".dedup WHERE source = 'urn:bulk' LIMIT 1`,
+      );
+      expect(rows).toHaveLength(0);
     });
 
     it('forgets ids after the window, when a replay can only be too late', async () => {

@@ -94,7 +94,8 @@ export interface ItemResult {
   readonly recordedEventId?: string;
 }
 
-const PAYLOAD_MAX_CHARS = 512 * 1024;
+/** UTF-8 bytes of the payload as stored (escaped inside the event's JSON); the ledger holds 1 MiB. */
+const PAYLOAD_MAX_BYTES = 512 * 1024;
 
 interface ReadItem {
   readonly source: string;
@@ -153,8 +154,11 @@ export class UsagePipeline {
     return results;
   }
 
-  /** Deletes dedup rows older than the window; returns how many. Run it daily. */
-  async pruneDedup(now: Date = this.clock(), maxRows = 100_000): Promise<number> {
+  /**
+   * Deletes dedup rows older than the window (all of them by default, 1 000 per transaction);
+   * returns how many. Run it daily.
+   */
+  async pruneDedup(now: Date = this.clock(), maxRows = Number.POSITIVE_INFINITY): Promise<number> {
     const cutoff = new Date(now.getTime() - this.settings.dedupWindowMs);
     let deleted = 0;
     while (deleted < maxRows) {
@@ -385,7 +389,12 @@ export class UsagePipeline {
       ...(identity.id === undefined ? {} : { id: identity.id }),
       ...(unitId === undefined ? {} : { unitId }),
       ...payload,
-      reasons: rejection.reasons.map(({ path, code, message }) => ({ path, code, message })),
+      // Paths and messages may quote the input (an unknown field's name): bounded, NUL replaced.
+      reasons: rejection.reasons.map(({ path, code, message }) => ({
+        path: reasonText(path),
+        code,
+        message: reasonText(message),
+      })),
     };
     const event: EventToAppend<IngestionEvent> = {
       type: INGESTION_EVENT_TYPES.usageRejected,
@@ -421,9 +430,22 @@ function stringField(value: unknown, name: string): string | undefined {
   return typeof field === 'string' ? field : undefined;
 }
 
+/** A lone UTF-16 surrogate: PostgreSQL's json refuses its escape, so no stored text may hold one. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** What the ledger can hold of an unvalidated source or id: no NUL or lone surrogate, bounded. */
+const IDENTITY_MAX_CHARS = 2048;
+const storable = (text: string | undefined): string | undefined =>
+  text !== undefined &&
+  text.length <= IDENTITY_MAX_CHARS &&
+  !text.includes('\u0000') &&
+  !new RegExp(LONE_SURROGATE.source).test(text)
+    ? text
+    : undefined;
+
 function identityOf(value: unknown): { source?: string; id?: string } {
-  const source = stringField(value, 'source');
-  const id = stringField(value, 'id');
+  const source = storable(stringField(value, 'source'));
+  const id = storable(stringField(value, 'id'));
   return { ...(source === undefined ? {} : { source }), ...(id === undefined ? {} : { id }) };
 }
 
@@ -536,13 +558,31 @@ function encodePayload(
               : value,
         ) ?? 'null';
     } catch {
-      text = String(original);
+      text = String(original).replace(LONE_SURROGATE, '\ufffd');
     }
   }
-  if (text.length <= PAYLOAD_MAX_CHARS) return { payload: text, payloadEncoding: encoding };
-  return {
-    payload: text.slice(0, PAYLOAD_MAX_CHARS),
-    payloadEncoding: encoding,
-    payloadTruncated: true,
-  };
+  if (storedBytes(text) <= PAYLOAD_MAX_BYTES) return { payload: text, payloadEncoding: encoding };
+  return { payload: fittingPrefix(text), payloadEncoding: encoding, payloadTruncated: true };
+}
+
+const REASON_MAX_CHARS = 1024;
+const reasonText = (text: string): string => {
+  const cut = text.length <= REASON_MAX_CHARS ? text : `${text.slice(0, REASON_MAX_CHARS - 1)}…`;
+  return cut.replaceAll('\u0000', '\ufffd').replace(LONE_SURROGATE, '\ufffd');
+};
+
+/** Bytes a string takes inside the ledger's JSON: quotes and backslashes escape again. */
+const storedBytes = (text: string): number => Buffer.byteLength(JSON.stringify(text));
+
+/** The longest prefix whose stored form fits PAYLOAD_MAX_BYTES, never splitting a surrogate pair. */
+function fittingPrefix(text: string): string {
+  let fits = 0;
+  let tooLong = Math.min(text.length, PAYLOAD_MAX_BYTES) + 1;
+  while (tooLong - fits > 1) {
+    const middle = Math.floor((fits + tooLong) / 2);
+    if (storedBytes(text.slice(0, middle)) <= PAYLOAD_MAX_BYTES) fits = middle;
+    else tooLong = middle;
+  }
+  const last = text.charCodeAt(fits - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? fits - 1 : fits);
 }

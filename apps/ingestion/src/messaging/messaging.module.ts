@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { IngestionConfig } from '../config';
+import { IngestionMessagingHttpController } from './messaging.http.controller';
 import { AllocationEventsConsumer } from './allocation-events.consumer';
 import { DedupPruner } from './dedup-pruner';
 import { IngestionRelay } from './ingestion-relay';
@@ -26,6 +27,7 @@ export class IngestionMessagingModule {
     return {
       module: IngestionMessagingModule,
       imports: [...(options.imports ?? [])],
+      controllers: [IngestionMessagingHttpController],
       providers: [
         {
           provide: INGESTION_MESSAGING_SETTINGS,
