@@ -17,8 +17,8 @@ import {
 import { JsonLogger, KafkaClients } from '@plafond/platform';
 import { AllocationConfig } from '../config';
 import { allocationEventRouter } from './allocation-event-routes';
-import { BackgroundStart, type EdgeStatus } from './background-start';
-import { subscriptionLogger } from './messaging-logger';
+import { BackgroundStart, type EdgeStatus } from '@plafond/platform';
+import { subscriptionLogger } from '@plafond/platform';
 import { MESSAGING_SETTINGS, type MessagingSettings } from './messaging.options';
 
 export interface AllocationRelayStatus extends EdgeStatus {

@@ -10,7 +10,7 @@ export {
   type EdgeState,
   type EdgeStatus,
   type RetryTuning,
-} from './background-start';
+} from '@plafond/platform';
 export {
   DEAD_LETTER_LIST_LIMITS,
   DeadLetters,

@@ -3,7 +3,7 @@ import { TOPICS, topicName } from '@plafond/contracts';
 import type { SubscriptionTuning } from '@plafond/ledger';
 import type { ConsumerConfig } from 'kafkajs';
 import type { AllocationConfig } from '../config';
-import type { RetryTuning } from './background-start';
+import type { RetryTuning } from '@plafond/platform';
 
 export interface MessagingModuleOptions {
   /** What applies a recorded usage (a `UsageDebitsPort`): the application's `UsageDebits`. */

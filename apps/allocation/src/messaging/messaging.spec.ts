@@ -12,7 +12,7 @@ import { JsonLogger } from '@plafond/platform';
 import { waitFor } from '@plafond/testing';
 import { DomainError } from '../domain';
 import { allocationEventRouter, INTERNAL_ALLOCATION_EVENT_TYPES } from './allocation-event-routes';
-import { BackgroundStart } from './background-start';
+import { BackgroundStart } from '@plafond/platform';
 import { bytesJson, describeDeadLetterError } from './dead-letters';
 import {
   readUsageRecordedMessage,

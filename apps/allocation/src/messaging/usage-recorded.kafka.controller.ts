@@ -22,9 +22,9 @@ import type { KafkaMessage } from 'kafkajs';
 import { AllocationConfig } from '../config';
 import { ApplicationError } from '../application';
 import { DomainError } from '../domain';
-import { BackgroundStart, type EdgeStatus } from './background-start';
+import { BackgroundStart, type EdgeStatus } from '@plafond/platform';
 import { DeadLetters } from './dead-letters';
-import { subscriptionLogger } from './messaging-logger';
+import { subscriptionLogger } from '@plafond/platform';
 import { MESSAGING_SETTINGS, type MessagingSettings } from './messaging.options';
 import { readUsageRecordedMessage, type UsageRecordedMessage } from './usage-recorded.message';
 

@@ -28,8 +28,8 @@ import {
 import { JsonLogger, KafkaClients } from '@plafond/platform';
 import { PostgresUnitDirectory } from '../application';
 import { IngestionConfig } from '../config';
-import { BackgroundStart, type EdgeStatus } from './background-start';
-import { subscriptionLogger } from './messaging-logger';
+import { BackgroundStart, type EdgeStatus } from '@plafond/platform';
+import { subscriptionLogger } from '@plafond/platform';
 import { INGESTION_MESSAGING_SETTINGS, type IngestionMessagingSettings } from './messaging.options';
 
 const T = ALLOCATION_EVENT_TYPES_V1;

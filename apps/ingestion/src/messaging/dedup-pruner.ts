@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { JsonLogger } from '@plafond/platform';
 import { UsagePipeline } from '../application';
-import { summariseError } from './messaging-logger';
+import { summariseError } from '@plafond/platform';
 import { INGESTION_MESSAGING_SETTINGS, type IngestionMessagingSettings } from './messaging.options';
 
 export interface DedupPrunerStatus {

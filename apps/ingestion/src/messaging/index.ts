@@ -6,7 +6,7 @@ export {
   applyAllocationEvent,
   type AllocationEventsConsumerStatus,
 } from './allocation-events.consumer';
-export { BackgroundStart, type EdgeStatus, type RetryTuning } from './background-start';
+export { BackgroundStart, type EdgeStatus, type RetryTuning } from '@plafond/platform';
 export { DedupPruner, type DedupPrunerStatus } from './dedup-pruner';
 export { INGESTION_CONTRACT_CHECKS, ingestionEventRouter } from './ingestion-event-routes';
 export { IngestionRelay, type IngestionRelayStatus } from './ingestion-relay';

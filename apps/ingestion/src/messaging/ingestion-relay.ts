@@ -16,9 +16,9 @@ import {
 } from '@plafond/ledger';
 import { JsonLogger, KafkaClients } from '@plafond/platform';
 import { IngestionConfig } from '../config';
-import { BackgroundStart, type EdgeStatus } from './background-start';
+import { BackgroundStart, type EdgeStatus } from '@plafond/platform';
 import { ingestionEventRouter } from './ingestion-event-routes';
-import { subscriptionLogger } from './messaging-logger';
+import { subscriptionLogger } from '@plafond/platform';
 import { INGESTION_MESSAGING_SETTINGS, type IngestionMessagingSettings } from './messaging.options';
 
 export interface IngestionRelayStatus extends EdgeStatus {

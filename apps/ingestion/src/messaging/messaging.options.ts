@@ -4,7 +4,7 @@ import type { SubscriptionTuning } from '@plafond/ledger';
 import type { ConsumerConfig } from 'kafkajs';
 import type { IngestionCaller } from '../application';
 import type { IngestionConfig } from '../config';
-import type { RetryTuning } from './background-start';
+import type { RetryTuning } from '@plafond/platform';
 
 /** Who may write a CloudEvents `source` on the raw topic (I2's IntegratorService implements it). */
 export interface IntegratorLookup {

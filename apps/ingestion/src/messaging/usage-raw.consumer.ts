@@ -22,8 +22,8 @@ import { JsonLogger, KafkaClients } from '@plafond/platform';
 import type { KafkaMessage } from 'kafkajs';
 import { UsagePipeline, type IngestionCaller, type ItemResult } from '../application';
 import { IngestionConfig } from '../config';
-import { BackgroundStart, type EdgeStatus } from './background-start';
-import { subscriptionLogger } from './messaging-logger';
+import { BackgroundStart, type EdgeStatus } from '@plafond/platform';
+import { subscriptionLogger } from '@plafond/platform';
 import {
   INGESTION_MESSAGING_SETTINGS,
   INTEGRATOR_LOOKUP,

@@ -1,8 +1,12 @@
-import type { SubscriptionLogger } from '@plafond/ledger';
-import type { JsonLogger } from '@plafond/platform';
+import type { JsonLogger } from './json-logger';
+
+/** The shape of the ledger's `SubscriptionLogger` (the platform does not depend on the ledger). */
+export interface EdgeLogger {
+  log(level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>): void;
+}
 
 /** The ledger's subscription/relay/inbox log lines, written through the service's JSON logger. */
-export function subscriptionLogger(logger: JsonLogger, context: string): SubscriptionLogger {
+export function subscriptionLogger(logger: JsonLogger, context: string): EdgeLogger {
   return { log: (level, message, fields) => logger.write(level, message, fields, context) };
 }
 

@@ -1,9 +1,8 @@
 // Starts a Kafka edge (the relay, a consumer) in the background and keeps retrying while the
-// broker is unreachable, so the service still boots and accepts usage over HTTP: PostgreSQL is
-// the durable store, and the relay and the consumers catch up from their checkpoints and offsets.
-// (Same as allocation's; a candidate for @plafond/platform.)
-import type { JsonLogger } from '@plafond/platform';
-import { summariseError } from './messaging-logger';
+// broker is unreachable, so the service still boots and serves its HTTP API: PostgreSQL is the
+// durable store, and the relay and the consumers catch up from their checkpoints and offsets.
+import { summariseError } from '../logging/edge-logging';
+import type { JsonLogger } from '../logging/json-logger';
 
 export interface RetryTuning {
   /** First delay after a failed start; doubles per failure. Default 1 s. */
