@@ -29,3 +29,4 @@ export type { ContractIssue, ValidationResult } from './validation/issue';
 export * from './cloudevents';
 export * from './usage';
 export * from './allocation';
+export * from './billing';

@@ -32,5 +32,10 @@ export {
 } from './usage-recorded.v1';
 export { USAGE_ISSUE, type UsageIssueCode } from './usage-rules';
 export { USAGE_REJECTED_V1_TYPE, type UsageRejectedV1Json } from './usage-rejected.v1';
-export { USAGE_ADJUSTED_V1_TYPE, type UsageAdjustedV1Json } from './usage-adjusted.v1';
+export {
+  USAGE_ADJUSTED_V1_RULES,
+  USAGE_ADJUSTED_V1_TYPE,
+  validateUsageAdjustedV1,
+  type UsageAdjustedV1Json,
+} from './usage-adjusted.v1';
 export { INGESTION_EVENTS_SOURCE } from './ingestion-source';

@@ -1,0 +1,184 @@
+// Charges recorded usage and re-rates it: consumes plafond.usage.recorded.v1 (usage.recorded and
+// usage.adjusted CloudEvents) through the ledger inbox, so each CloudEvent (source#id) takes
+// effect once however often Kafka delivers it. Records that can never apply go to dead_letters
+// and the partition moves on.
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import {
+  EVENT_STORE,
+  Inbox,
+  createInboxKafkaConsumer,
+  type EventStore,
+  type InboxKafkaConsumer,
+  type InboxKafkaMessage,
+  type TransactionalEventStore,
+} from '@plafond/ledger';
+import {
+  BackgroundStart,
+  JsonLogger,
+  KafkaClients,
+  subscriptionLogger,
+  type EdgeStatus,
+} from '@plafond/platform';
+import type { KafkaMessage } from 'kafkajs';
+import { UsageCharging } from '../application/charging.service';
+import type { CommandContext } from '../application/command-context';
+import { BillingError } from '../domain/errors';
+import { DeadLetters } from './dead-letters';
+import { BILLING_MESSAGING_SETTINGS, type BillingMessagingSettings } from './messaging.options';
+import { readUsageTopicMessage, type UsageTopicMessage } from './usage-recorded.message';
+
+/** `metadata.actor` of every event a usage.recorded / usage.adjusted record causes. */
+export const USAGE_RECORDED_ACTOR = 'kafka:usage.recorded';
+const CONTEXT: CommandContext = { actor: USAGE_RECORDED_ACTOR };
+
+export interface UsageRecordedConsumerStatus extends EdgeStatus {
+  enabled: boolean;
+  topic: string;
+  groupId: string;
+  /** Outcomes since start (`charged`, `unpriced`, `held`, `duplicate`, `deadLettered`). */
+  counts: Record<UsageOutcome | 'deadLettered', number>;
+}
+
+type UsageOutcome = 'charged' | 'unpriced' | 'held' | 'duplicate';
+
+/**
+ * A refusal of the record itself never passes on retry: data that breaks the contract, an
+ * adjustment of a usage billing never received (`BILLING.UNKNOWN_USAGE`), any billing refusal.
+ * Anything else (database, `LEDGER.CONCURRENCY`, serialization) is retried.
+ */
+export function isPermanentUsageFailure(error: unknown): boolean {
+  return error instanceof BillingError;
+}
+
+@Injectable()
+export class UsageRecordedConsumer implements OnApplicationBootstrap, OnModuleDestroy {
+  readonly topic: string;
+  readonly groupId: string;
+  private readonly inboxConsumer: InboxKafkaConsumer | null;
+  private readonly starter: BackgroundStart | null;
+  /** Parsed by the inbox key function, read back by the handler: each record is decoded once. */
+  private readonly parsed = new WeakMap<KafkaMessage, UsageTopicMessage>();
+  private readonly counts: UsageRecordedConsumerStatus['counts'] = {
+    charged: 0,
+    unpriced: 0,
+    held: 0,
+    duplicate: 0,
+    deadLettered: 0,
+  };
+
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    clients: KafkaClients,
+    private readonly logger: JsonLogger,
+    private readonly charging: UsageCharging,
+    private readonly deadLetters: DeadLetters,
+    @Inject(BILLING_MESSAGING_SETTINGS) private readonly settings: BillingMessagingSettings,
+  ) {
+    this.topic = settings.usageRecordedTopic;
+    this.groupId = settings.usageGroupId;
+    if (!settings.enable.usageConsumer) {
+      this.inboxConsumer = null;
+      this.starter = null;
+      return;
+    }
+    const inboxConsumer = createInboxKafkaConsumer({
+      // From KafkaClients, so that shutdown disconnects it (after the record in hand).
+      consumer: clients.consumer({ ...settings.consumerConfig, groupId: this.groupId }),
+      groupId: this.groupId,
+      topics: [this.topic],
+      // Every recorded usage must be charged: a new group reads the topic from its start.
+      fromBeginning: true,
+      inbox: new Inbox({ store, schema: settings.schema }),
+      messageId: (message) => this.read(message).messageId,
+      handle: (delivery, tx) => this.apply(delivery, tx),
+      onInvalidMessage: (delivery, error) => this.deadLetter(delivery, error),
+      isPermanentFailure: isPermanentUsageFailure,
+      logger: subscriptionLogger(logger, 'BillingUsageRecordedConsumer'),
+    });
+    this.inboxConsumer = inboxConsumer;
+    this.starter = new BackgroundStart({
+      name: 'billing usage.recorded consumer',
+      start: () => inboxConsumer.start(),
+      stop: () => inboxConsumer.stop(),
+      logger,
+      retry: settings.startRetry,
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.settings.autoStart) this.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.stop();
+  }
+
+  /** Joins the group in the background (retrying while the broker is unreachable). */
+  start(): void {
+    this.starter?.begin();
+  }
+
+  /** Finishes the record in hand, commits its offset and leaves the group. */
+  async stop(): Promise<void> {
+    await this.starter?.end();
+  }
+
+  status(): UsageRecordedConsumerStatus {
+    const edge: EdgeStatus = this.starter?.status() ?? {
+      state: 'idle',
+      attempts: 0,
+      lastError: undefined,
+    };
+    return {
+      ...edge,
+      enabled: this.starter !== null,
+      topic: this.topic,
+      groupId: this.groupId,
+      counts: { ...this.counts },
+    };
+  }
+
+  private read(message: KafkaMessage): UsageTopicMessage {
+    const known = this.parsed.get(message);
+    if (known !== undefined) return known;
+    const parsed = readUsageTopicMessage(message);
+    this.parsed.set(message, parsed);
+    return parsed;
+  }
+
+  private async apply(delivery: InboxKafkaMessage, tx: TransactionalEventStore): Promise<void> {
+    const record = this.read(delivery.message);
+    const outcome: UsageOutcome =
+      record.kind === 'recorded'
+        ? await this.charging.recordUsage(tx, record.messageId, record.usage, CONTEXT)
+        : await this.charging.adjustUsage(tx, record.messageId, record.adjustment, CONTEXT);
+    // Counted once the inbox transaction is likely to commit; a retried batch may count twice.
+    this.counts[outcome] += 1;
+    this.logger.write(
+      'debug',
+      `${record.kind === 'recorded' ? 'usage' : 'adjustment'} ${outcome}`,
+      {
+        messageId: record.messageId,
+        partition: delivery.partition,
+        offset: delivery.message.offset,
+      },
+      'BillingUsageRecordedConsumer',
+    );
+  }
+
+  private async deadLetter(delivery: InboxKafkaMessage, error: unknown): Promise<void> {
+    await this.deadLetters.record({
+      consumer: this.groupId,
+      topic: delivery.topic,
+      partition: delivery.partition,
+      message: delivery.message,
+      error,
+    });
+    this.counts.deadLettered += 1;
+  }
+}
