@@ -1,0 +1,91 @@
+// Who is calling, as far as the billing endpoints care: the role for the audit trail, the scope
+// for unit managers. The API key guard (platform auth) has already authenticated the key and
+// checked the route's `@Roles`; what depends on the data (which units) is checked here, against
+// the unit tree billing learnt from allocation's events (BillingDirectory).
+import { Inject, Injectable } from '@nestjs/common';
+import { currentCorrelationId, PlafondError, PlatformErrorCode } from '@plafond/platform';
+
+/** finance writes (schedules, profiles, close); auditors read everything; unit managers their subtree. */
+export const BILLING_ROLES = ['admin', 'finance', 'unit_manager', 'auditor'] as const;
+export type BillingRole = (typeof BILLING_ROLES)[number];
+/** Roles whose keys are bound to a unit and see only its subtree. */
+export const SCOPED_ROLES: readonly BillingRole[] = ['unit_manager'];
+
+/** What the endpoints read from the authenticated principal (platform auth's `Principal`). */
+export interface CallerIdentity {
+  readonly keyId: string;
+  readonly role: string;
+  readonly scopeUnitId: string | null;
+}
+
+/** The command context of a write: `<role>:<keyId>`, the request's correlation id, the reason. */
+export interface CallerContext {
+  actor: string;
+  correlationId?: string;
+  reason?: string;
+}
+
+export function contextOf(caller: CallerIdentity, reason?: string | null): CallerContext {
+  const correlationId = currentCorrelationId();
+  return {
+    actor: `${caller.role}:${caller.keyId}`,
+    ...(correlationId === undefined ? {} : { correlationId }),
+    ...(reason === undefined || reason === null ? {} : { reason }),
+  };
+}
+
+/** The unit tree as billing knows it; provided by the application's BillingDirectory. */
+export interface BillingUnitTree {
+  /** The unit and its descendants; empty when the unit is unknown. */
+  subtreeOf(unitId: string): Promise<string[]>;
+}
+export const BILLING_UNIT_TREE = Symbol('plafond.billing.BILLING_UNIT_TREE');
+
+export function isScoped(caller: CallerIdentity): boolean {
+  return (SCOPED_ROLES as readonly string[]).includes(caller.role) || caller.scopeUnitId !== null;
+}
+
+export function outOfScope(caller: CallerIdentity, unitIds: readonly string[]): PlafondError {
+  return new PlafondError(
+    PlatformErrorCode.authForbidden,
+    `This key may only act on units under "${caller.scopeUnitId ?? '(none)'}".`,
+    { role: caller.role, scopeUnitId: caller.scopeUnitId, unitIds: [...unitIds] },
+    403,
+  );
+}
+
+/**
+ * Scope checks for unit managers, against today's unit tree. A unit unknown to the tree is out of
+ * scope: a scoped key learns nothing about units outside its subtree, not even whether they exist.
+ */
+@Injectable()
+export class BillingScope {
+  constructor(@Inject(BILLING_UNIT_TREE) private readonly tree: BillingUnitTree) {}
+
+  /** Throws AUTH.FORBIDDEN (403) unless every unit is in the caller's subtree. */
+  async requireUnits(caller: CallerIdentity, unitIds: readonly string[]): Promise<void> {
+    if (!isScoped(caller)) return;
+    const allowed = await this.allowed(caller);
+    const outside = [...new Set(unitIds)].filter((unitId) => !allowed.has(unitId));
+    if (outside.length > 0) throw outOfScope(caller, outside);
+  }
+
+  /**
+   * The units a report is restricted to: `unitId` and its subtree when given (in the caller's
+   * scope), else the caller's subtree for a scoped key, else undefined (every unit).
+   */
+  async unitsFor(caller: CallerIdentity, unitId?: string): Promise<string[] | undefined> {
+    if (unitId !== undefined) {
+      await this.requireUnits(caller, [unitId]);
+      return [...new Set([unitId, ...(await this.tree.subtreeOf(unitId))])];
+    }
+    if (!isScoped(caller)) return undefined;
+    return [...(await this.allowed(caller))];
+  }
+
+  private async allowed(caller: CallerIdentity): Promise<Set<string>> {
+    const scope = caller.scopeUnitId;
+    if (scope === null) return new Set();
+    return new Set(await this.tree.subtreeOf(scope));
+  }
+}

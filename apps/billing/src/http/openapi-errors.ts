@@ -1,0 +1,203 @@
+// OpenAPI documentation of the errors each endpoint answers, with one example per code. The
+// examples are the real shapes (`{ code, message, details }`, amounts as decimal strings).
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiResponse } from '@nestjs/swagger';
+import { httpStatusOf, LEDGER_CONCURRENCY } from './error-mapping';
+
+export class ErrorResponse {
+  @ApiProperty({
+    description: 'Stable code to branch on (AREA.REASON).',
+    example: 'BILLING.PERIOD_ALREADY_CLOSED',
+  })
+  code!: string;
+
+  @ApiProperty({
+    description: 'For humans; may change.',
+    example: 'period 2026-11 is already closed',
+  })
+  message!: string;
+
+  @ApiProperty({
+    description: 'JSON a client can act on; amounts are decimal strings.',
+    type: 'object',
+    additionalProperties: true,
+    example: { period: '2026-11', closedAt: '2026-12-02T09:00:00.000Z' },
+  })
+  details!: Record<string, unknown>;
+}
+
+type Example = { message: string; details: Record<string, unknown> };
+
+/** A second example of AUTH.FORBIDDEN: a unit manager naming a unit outside its subtree. */
+export const OUT_OF_SCOPE = 'AUTH.FORBIDDEN#out-of-scope';
+/** The code an example key documents (`CODE#variant` → `CODE`). */
+const codeOf = (key: string): string => key.split('#')[0] as string;
+
+/** One realistic example per code; codes documented on an endpoint must be listed here. */
+export const ERROR_EXAMPLES: Readonly<Record<string, Example>> = {
+  'REQUEST.INVALID': {
+    message: 'The request is invalid: currency.',
+    details: {
+      fields: [
+        { field: 'currency', errors: ['currency must be an ISO 4217 code (3 capital letters)'] },
+      ],
+    },
+  },
+  'AUTH.UNAUTHENTICATED': { message: 'A valid API key is required.', details: {} },
+  'AUTH.FORBIDDEN': {
+    message: 'The role "auditor" may not call this endpoint.',
+    details: { role: 'auditor', required: ['admin', 'finance'] },
+  },
+  [OUT_OF_SCOPE]: {
+    message: 'This key may only act on units under "bu-retail".',
+    details: { role: 'unit_manager', scopeUnitId: 'bu-retail', unitIds: ['bu-corporate'] },
+  },
+  [LEDGER_CONCURRENCY]: {
+    message: 'Another request changed the same data at the same time; retry the request.',
+    details: {},
+  },
+  'BILLING.INVALID_SCHEDULE': {
+    message: 'The price schedule is invalid (2 issues).',
+    details: {
+      issues: [
+        {
+          path: 'carbonPricePerTonne',
+          code: 'SCHEDULE.INVALID_AMOUNT',
+          message: 'must be a decimal string with at most 6 fraction digits, e.g. "85.00"',
+        },
+        {
+          path: 'overrunTiers[0].fromPercentOfAllocation',
+          code: 'SCHEDULE.FIRST_TIER_NOT_ZERO',
+          message: 'the first tier must start at "0"',
+        },
+      ],
+    },
+  },
+  'BILLING.SCHEDULE_NOT_AFTER_LATEST': {
+    message:
+      'effectiveFrom must be after the latest version’s (EUR v2 from 2026-11-01T00:00:00.000Z)',
+    details: {
+      currency: 'EUR',
+      latestVersion: 2,
+      latestEffectiveFrom: '2026-11-01T00:00:00.000Z',
+      effectiveFrom: '2026-10-15T00:00:00.000Z',
+    },
+  },
+  'BILLING.SCHEDULE_IN_CLOSED_PERIOD': {
+    message: 'effectiveFrom falls in or before the closed period 2026-10',
+    details: {
+      currency: 'EUR',
+      latestClosedPeriod: '2026-10',
+      effectiveFrom: '2026-10-20T00:00:00.000Z',
+    },
+  },
+  'BILLING.SCHEDULE_NOT_FOUND': {
+    message: 'no price schedule EUR version 9',
+    details: { currency: 'EUR', version: 9 },
+  },
+  'BILLING.INVALID_PERIOD': {
+    message: 'period must be YYYY-MM (2000-01 to 2999-12)',
+    details: { period: '2026-13' },
+  },
+  'BILLING.PERIOD_NOT_ENDED': {
+    message: 'period 2026-12 has not ended; it can be closed from 2027-01-01T00:00:00.000Z',
+    details: { period: '2026-12', endsAt: '2027-01-01T00:00:00.000Z' },
+  },
+  'BILLING.PERIOD_ALREADY_CLOSED': {
+    message: 'period 2026-11 is already closed',
+    details: { period: '2026-11', closedAt: '2026-12-02T09:00:00.000Z' },
+  },
+  'BILLING.PERIOD_NOT_FOUND': {
+    message: 'period 2026-09 is not closed',
+    details: { period: '2026-09' },
+  },
+  'BILLING.INVALID_PROFILE': {
+    message: 'The billing profile is invalid (1 issue).',
+    details: {
+      issues: [
+        {
+          path: 'currency',
+          code: 'PROFILE.INVALID_CURRENCY',
+          message: 'must be 3 capital letters',
+        },
+      ],
+    },
+  },
+  'BILLING.UNIT_NOT_FOUND': {
+    message: 'unit "team-ghost" is unknown to billing',
+    details: { unitId: 'team-ghost' },
+  },
+  'BILLING.INVOICE_NOT_FOUND': {
+    message: 'invoice "INV-2026-11-0099" not found',
+    details: { invoiceNumber: 'INV-2026-11-0099' },
+  },
+  'BILLING.REPLAY_NOT_SETTLED': {
+    message:
+      '1 ledger events are behind a transaction still open in the cluster; retry the replay check once it ends (see pg_stat_activity for long transactions)',
+    details: {},
+  },
+  'BILLING.INVALID_QUERY': {
+    message: 'The query is invalid (1 issue).',
+    details: {
+      issues: [
+        {
+          path: 'at',
+          code: 'QUERY.INVALID_INSTANT',
+          message: 'must be an ISO-8601 instant with a zone',
+        },
+      ],
+    },
+  },
+};
+
+const PLATFORM_STATUS: Readonly<Record<string, number>> = {
+  'REQUEST.INVALID': 400,
+  'AUTH.UNAUTHENTICATED': 401,
+  'AUTH.FORBIDDEN': 403,
+  [LEDGER_CONCURRENCY]: 409,
+};
+
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: 'The request is malformed',
+  401: 'No valid API key',
+  403: 'The key may not do this',
+  404: 'Not found',
+  409: 'Conflict with what exists',
+  422: 'Refused by the current state',
+  503: 'Try again shortly',
+};
+
+export function documentedStatusOf(key: string): number {
+  const code = codeOf(key);
+  return PLATFORM_STATUS[code] ?? httpStatusOf(code);
+}
+
+/**
+ * `@ApiResponse` per status for the codes an endpoint may answer, each with its example. 400
+ * REQUEST.INVALID, 401 and 403 are added to every endpoint (the guard and the pipe apply to all).
+ */
+export function ApiErrors(...codes: string[]): MethodDecorator & ClassDecorator {
+  const all = [...new Set(['REQUEST.INVALID', 'AUTH.UNAUTHENTICATED', 'AUTH.FORBIDDEN', ...codes])];
+  const byStatus = new Map<number, string[]>();
+  for (const code of all) {
+    if (ERROR_EXAMPLES[code] === undefined) throw new Error(`no OpenAPI example for ${code}`);
+    const status = documentedStatusOf(code);
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  const decorators = [...byStatus.entries()]
+    .sort(([left], [right]) => left - right)
+    .map(([status, statusCodes]) =>
+      ApiResponse({
+        status,
+        description: `${STATUS_TEXT[status] ?? 'Error'}: ${[...new Set(statusCodes.map(codeOf))].join(', ')}`,
+        type: ErrorResponse,
+        examples: Object.fromEntries(
+          statusCodes.map((key) => {
+            const example = ERROR_EXAMPLES[key] as Example;
+            return [key, { summary: key, value: { code: codeOf(key), ...example } }];
+          }),
+        ),
+      }),
+    );
+  return applyDecorators(...decorators);
+}

@@ -1,0 +1,60 @@
+import { Controller, Get, Query, UseInterceptors } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Roles, type Principal } from '@plafond/platform';
+import { BillingReports } from '../read';
+import { BillingScope } from './access';
+import { UnitReportQuery } from './dto/reports.dto';
+import { BillingErrorInterceptor } from './error-mapping';
+import { ApiErrors, OUT_OF_SCOPE } from './openapi-errors';
+import { Operation, READ_ROLES, ROLES_DOC } from './operation';
+import { present } from './present';
+import { periodParam } from './query-parsing';
+import { ReboundView, ReconciliationView } from './views';
+
+@ApiTags('reports')
+@Controller('v1')
+@UseInterceptors(BillingErrorInterceptor)
+export class ReportsHttpController {
+  constructor(
+    private readonly reports: BillingReports,
+    private readonly scope: BillingScope,
+  ) {}
+
+  @Get('reconciliation')
+  @Roles(...READ_ROLES)
+  @Operation({
+    summary: 'Recorded usage against billed usage, per unit',
+    roles: ROLES_DOC.readScoped,
+    description:
+      'For usage that occurred in the period (its service period): energy and carbon as ' +
+      'recorded (after re-rating adjustments) against the energy and carbon of the lines billed ' +
+      'for it (usage lines and notes, wherever they were billed). `status` is `match` when every ' +
+      'unit matches exactly, else `differences` lists the units that do not (usage held for ' +
+      'want of a price schedule is one).',
+  })
+  @ApiOkResponse({ type: ReconciliationView })
+  @ApiErrors('BILLING.INVALID_PERIOD', OUT_OF_SCOPE)
+  async reconciliation(@CurrentPrincipal() caller: Principal, @Query() query: UnitReportQuery) {
+    const period = periodParam(query.period);
+    const unitIds = await this.scope.unitsFor(caller, query.unitId);
+    return present(await this.reports.reconciliation(period, unitIds));
+  }
+
+  @Get('reports/rebound')
+  @Roles(...READ_ROLES)
+  @Operation({
+    summary: 'Rebound report: energy per request against total energy',
+    roles: ROLES_DOC.readScoped,
+    description:
+      'Per unit (and per subtree): requests, total energy and energy per request in the period ' +
+      'and the one before, with both changes in percent. `rebound` is true where energy per ' +
+      'request fell while total energy rose — efficiency gains eaten by more use.',
+  })
+  @ApiOkResponse({ type: ReboundView })
+  @ApiErrors('BILLING.INVALID_PERIOD', OUT_OF_SCOPE)
+  async rebound(@CurrentPrincipal() caller: Principal, @Query() query: UnitReportQuery) {
+    const period = periodParam(query.period);
+    const unitIds = await this.scope.unitsFor(caller, query.unitId);
+    return present(await this.reports.rebound(period, unitIds));
+  }
+}
