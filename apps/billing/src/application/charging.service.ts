@@ -269,12 +269,7 @@ export class UsageCharging {
     const schedule = await this.scheduleOf(tx, charged);
     const multiplierPpm = BigInt(charged.multiplierPpm);
     const amount = priceAdjustment(schedule, multiplierPpm, before, after);
-    const booking = await this.periods.book(
-      tx.sql,
-      charged.unitId,
-      charged.currency,
-      charged.servicePeriod,
-    );
+    const booking = await this.bookOnLine(tx.sql, charged);
     const data: UsageAdjustmentChargedData = {
       lineId: eventId,
       billingPeriod: booking.billingPeriod,
@@ -341,12 +336,7 @@ export class UsageCharging {
       return (await this.append(tx, usageId, state.version, [noted])) ? 'noted' : 'duplicate';
     }
     const schedule = await this.scheduleOf(tx, charged);
-    const booking = await this.periods.book(
-      tx.sql,
-      charged.unitId,
-      charged.currency,
-      charged.servicePeriod,
-    );
+    const booking = await this.bookOnLine(tx.sql, charged);
     const surcharge = this.surchargeEvent(ctx, charged, schedule, overrun, booking, this.clock());
     if (surcharge === null) {
       return (await this.append(tx, usageId, state.version, [noted])) ? 'noted' : 'duplicate';
@@ -476,6 +466,30 @@ export class UsageCharging {
       eventId: lineId,
       metadata: eventMetadata(ctx, charged.unitId),
     };
+  }
+
+  /**
+   * Where a note or surcharge on an already charged usage line is booked. Once that line is on a
+   * closed invoice, the new line adjusts THAT invoice: for usage billed late it is not the
+   * service period's invoice (which never contained the line).
+   */
+  private async bookOnLine(
+    sql: SqlExecutor,
+    charged: UsageChargedData,
+  ): Promise<{ billingPeriod: string; adjustsInvoice: string | null }> {
+    const booking = await this.periods.book(
+      sql,
+      charged.unitId,
+      charged.currency,
+      charged.servicePeriod,
+    );
+    // Read under the booking's lock: a close of the line's period has committed, or waits.
+    const [line] = await sql.query<{ invoice_number: string | null }>(
+      `SELECT invoice_number FROM "${this.schema}".charge_lines WHERE line_id = $1`,
+      [charged.lineId],
+    );
+    const invoiced = line?.invoice_number ?? null;
+    return invoiced === null ? booking : { ...booking, adjustsInvoice: invoiced };
   }
 
   private async scheduleOf(

@@ -12,7 +12,7 @@ import { appendAndProject, type BillingEventToAppend } from './books-writer';
 import { CLOCK, type Clock } from './clock';
 import type { CommandContext } from './command-context';
 import { BILLING_SETTINGS, type BillingSettings } from './settings';
-import { eventIds, eventMetadata, lockPeriods, periodStreamId } from './streams';
+import { eventIds, eventMetadata, lockClosing, lockPeriods, periodStreamId } from './streams';
 
 export interface Booking {
   /** The open period the line goes to (its advisory lock is held shared until commit). */
@@ -72,6 +72,7 @@ export class BillingPeriods {
           `period ${key} has not ended yet; it can be closed from ${periodBounds(key).endsAt.toISOString()}`,
           { period: key, endsAt: periodBounds(key).endsAt.toISOString(), now: now.toISOString() },
         );
+      await lockClosing(tx.sql, this.schema, 'shared');
       await lockPeriods(tx.sql, this.schema, [key], 'exclusive');
       if (await this.isClosed(tx.sql, key))
         throw new BillingError(BILLING_ERROR.PERIOD_ALREADY_CLOSED, `period ${key} is closed`, {

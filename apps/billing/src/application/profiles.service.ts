@@ -4,6 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PostgresEventStore, runUnitOfWork, type SqlExecutor } from '@plafond/ledger';
 import type { BillingProfileSetData } from '../domain/billing.events';
 import { BILLING_ERROR, BillingError, invalid, type ValidationIssue } from '../domain/errors';
+import { textProblem } from '../domain/text';
 import { appendAndProject } from './books-writer';
 import type { CommandContext } from './command-context';
 import { BillingDirectory } from './directory';
@@ -34,11 +35,16 @@ export function parseProfileInput(
   input: unknown,
 ): { unitId: string; currency: string; costCentre: string } {
   const issues: ValidationIssue[] = [];
-  if (typeof unitId !== 'string' || unitId.length === 0 || unitId.length > UNIT_ID_MAX)
+  if (
+    typeof unitId !== 'string' ||
+    unitId.length === 0 ||
+    unitId.length > UNIT_ID_MAX ||
+    textProblem(unitId) !== undefined
+  )
     issues.push({
       path: 'unitId',
       code: 'PROFILE.INVALID_UNIT',
-      message: `must be a unit id of 1..${UNIT_ID_MAX} characters`,
+      message: `must be a unit id of 1..${UNIT_ID_MAX} characters without control characters`,
     });
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     issues.push({ path: '', code: 'PROFILE.NOT_AN_OBJECT', message: 'must be a JSON object' });
@@ -123,6 +129,11 @@ export class BillingProfiles {
 
   /** The unit's own profile and the one that applies; BILLING.UNIT_NOT_FOUND when nobody knows it. */
   async get(unitId: string): Promise<BillingProfileView> {
+    // No unit id holds a control character (PostgreSQL refuses a NUL outright).
+    if (textProblem(unitId) !== undefined)
+      throw new BillingError(BILLING_ERROR.UNIT_NOT_FOUND, 'unit is not known', {
+        unitId: unitId.replace(/[^\x20-\x7e]/g, '\ufffd').slice(0, 200),
+      });
     return this.store.transaction(async (tx) => {
       const own = await this.ownProfile(tx.sql, unitId);
       if (own === null && (await this.directory.unit(tx.sql, unitId)) === null)

@@ -20,7 +20,7 @@ import type { CommandContext } from './command-context';
 import { BillingPeriods } from './periods.service';
 import { loadSchedules } from './schedule-store';
 import { BILLING_SETTINGS, type BillingSettings } from './settings';
-import { eventIds, eventMetadata, lockCurrency, scheduleStreamId } from './streams';
+import { eventIds, eventMetadata, lockClosing, lockCurrency, scheduleStreamId } from './streams';
 
 export interface PublicationResult {
   readonly schedule: PriceSchedulePublishedData;
@@ -49,6 +49,8 @@ export class PriceSchedules {
     const parsed = parsePriceScheduleInputOrThrow(input);
     return runUnitOfWork(this.store, async (tx) => {
       await lockCurrency(tx.sql, this.schema, parsed.currency, 'exclusive');
+      // No close in flight while "not in a closed period" is checked (and until commit).
+      await lockClosing(tx.sql, this.schema, 'exclusive');
       const versions = await loadSchedules(tx, parsed.currency);
       const latest = versions[versions.length - 1] ?? null;
       checkPublication(latest, parsed.effectiveFrom, await this.periods.latestClosed(tx.sql));

@@ -42,9 +42,10 @@ export const eventIds = {
 export type LockMode = 'exclusive' | 'shared';
 
 /**
- * Transaction-scoped advisory locks. Order, everywhere: currency (schedules) → periods (sorted).
- * Charging takes its currency and its billing period shared; publishing a schedule takes the
- * currency exclusive; closing takes the period exclusive.
+ * Transaction-scoped advisory locks. Order, everywhere: currency (schedules) → closing → periods
+ * (sorted). Charging takes its currency and its billing period shared; publishing a schedule
+ * takes the currency and closing exclusive; closing takes closing shared and the period
+ * exclusive.
  */
 async function advisoryLock(
   sql: SqlExecutor,
@@ -76,6 +77,14 @@ export const lockCurrency = (
   currency: string,
   mode: LockMode,
 ): Promise<void> => advisoryLock(sql, `plafond.billing.schedule:${schema}`, [currency], mode);
+
+/**
+ * `plafond.billing.closing:<schema>`: a close takes it shared (before its period), a schedule
+ * publication exclusive (after its currency), so a publication never checks "not in a closed
+ * period" while a close is in flight. Order: currency → closing → periods.
+ */
+export const lockClosing = (sql: SqlExecutor, schema: string, mode: LockMode): Promise<void> =>
+  advisoryLock(sql, `plafond.billing.closing:${schema}`, ['all'], mode);
 
 /** metadata of an event: actor, correlation id, reason, the relay's partition key. */
 export function eventMetadata(

@@ -12,6 +12,7 @@ import {
   parsePercentToPpm,
 } from './money';
 import { periodBounds } from './periods';
+import { textProblem } from './text';
 
 export interface OverrunTier {
   /** Where the tier starts, as a share of the allocation in ppm (the first tier at 0). */
@@ -63,6 +64,7 @@ export const SCHEDULE_ISSUE = {
   FIRST_TIER_NOT_ZERO: 'SCHEDULE.FIRST_TIER_NOT_ZERO',
   TOO_MANY: 'SCHEDULE.TOO_MANY',
   TOO_LONG: 'SCHEDULE.TOO_LONG',
+  INVALID_TEXT: 'SCHEDULE.INVALID_TEXT',
 } as const;
 
 export const SCHEDULE_LIMITS = {
@@ -342,7 +344,9 @@ export function parsePriceScheduleInput(
         `reason is at most ${SCHEDULE_LIMITS.maxReasonLength} characters`,
       );
     } else {
-      reason = input.reason;
+      const problem = textProblem(input.reason, { allowLineBreaks: true });
+      if (problem === undefined) reason = input.reason;
+      else issue('reason', SCHEDULE_ISSUE.INVALID_TEXT, `reason ${problem}`);
     }
   }
 

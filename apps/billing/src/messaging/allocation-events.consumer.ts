@@ -37,6 +37,7 @@ import type { CommandContext } from '../application/command-context';
 import { BillingDirectory } from '../application/directory';
 import { BILLING_ERROR, BillingError } from '../domain/errors';
 import { DeadLetters } from './dead-letters';
+import { isPermanentDataFailure } from './permanent-failure';
 import { BILLING_MESSAGING_SETTINGS, type BillingMessagingSettings } from './messaging.options';
 
 /** `metadata.actor` of every event an allocation event causes. */
@@ -66,10 +67,15 @@ export interface AllocationEventsConsumerStatus extends EdgeStatus {
 
 /**
  * A refusal no retry can fix: the record's data breaks the contract (BILLING.INVALID_MESSAGE),
- * an overrun without its debit (BILLING.UNKNOWN_USAGE), or any other billing refusal.
+ * an overrun without its debit (BILLING.UNKNOWN_USAGE), any other billing refusal, or data the
+ * ledger or PostgreSQL refuses (NUL characters, oversized ids: see isPermanentDataFailure).
  */
 export function isPermanentAllocationFailure(error: unknown): boolean {
-  return error instanceof BillingError || error instanceof CloudEventValidationError;
+  return (
+    error instanceof BillingError ||
+    error instanceof CloudEventValidationError ||
+    isPermanentDataFailure(error)
+  );
 }
 
 @Injectable()

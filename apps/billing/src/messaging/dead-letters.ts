@@ -195,10 +195,11 @@ export function describeDeadLetterError(error: unknown): DeadLetterError {
   const fields =
     typeof error === 'object' && error !== null ? (error as Record<string, unknown>) : {};
   const code =
-    typeof fields.code === 'string' && fields.code.length > 0 ? fields.code : UNEXPECTED_ERROR_CODE;
-  const message = (error instanceof Error ? error.message : String(error)).slice(
-    0,
-    MAX_ERROR_MESSAGE_CHARS,
+    typeof fields.code === 'string' && fields.code.length > 0
+      ? withoutNul(fields.code)
+      : UNEXPECTED_ERROR_CODE;
+  const message = withoutNul(
+    (error instanceof Error ? error.message : String(error)).slice(0, MAX_ERROR_MESSAGE_CHARS),
   );
   const raw = Array.isArray(fields.issues) ? { issues: fields.issues } : (fields.details ?? null);
   return { code, message, details: boundedJson(raw) };
@@ -207,9 +208,15 @@ export function describeDeadLetterError(error: unknown): DeadLetterError {
 function boundedJson(value: unknown): JsonValue | null {
   if (value === null || value === undefined) return null;
   try {
-    const text = JSON.stringify(value, (_key, item: unknown) =>
-      typeof item === 'bigint' ? item.toString() : item,
-    );
+    const text = JSON.stringify(value, (_key, item: unknown) => {
+      if (typeof item === 'bigint') return item.toString();
+      if (typeof item === 'string') return withoutNul(item);
+      if (typeof item === 'object' && item !== null && !Array.isArray(item))
+        return Object.fromEntries(
+          Object.entries(item as Record<string, unknown>).map(([k, v]) => [withoutNul(k), v]),
+        );
+      return item;
+    });
     if (text === undefined) return null;
     if (text.length > MAX_DETAILS_JSON_CHARS) return { truncated: true };
     return JSON.parse(text) as JsonValue;
@@ -220,12 +227,24 @@ function boundedJson(value: unknown): JsonValue | null {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
 /**
- * The bytes as text when they are valid UTF-8, else base64. A truncated preview may end inside
- * a character: up to three trailing bytes are dropped before giving up on text.
+ * PostgreSQL text and jsonb cannot hold U+0000, nor jsonb an unpaired surrogate (a dead letter
+ * that fails to be written would block its partition): both become U+FFFD in error texts and
+ * header names.
+ */
+function withoutNul(text: string): string {
+  return text.replaceAll('\u0000', '\ufffd').replace(LONE_SURROGATE, '\ufffd');
+}
+
+/**
+ * The bytes as text when they are valid UTF-8 without NUL (jsonb cannot hold U+0000), else
+ * base64. A truncated preview may end inside a character: up to three trailing bytes are dropped
+ * before giving up on text.
  */
 export function bytesJson(bytes: Buffer, truncated: boolean): BytesJson {
-  const attempts = truncated ? 4 : 1;
+  const attempts = bytes.includes(0) ? 0 : truncated ? 4 : 1;
   for (let drop = 0; drop < attempts && drop <= bytes.byteLength; drop++) {
     try {
       return utf8.decode(bytes.subarray(0, bytes.byteLength - drop));
@@ -246,8 +265,8 @@ function headersJson(headers: IHeaders | undefined): Record<string, BytesJson | 
   for (const [name, value] of Object.entries(headers ?? {})) {
     if (value === undefined) continue;
     const one = (item: Buffer | string): BytesJson =>
-      typeof item === 'string' ? item : bytesJson(item, false);
-    result[name] = Array.isArray(value) ? value.map(one) : one(value);
+      bytesJson(typeof item === 'string' ? Buffer.from(item, 'utf8') : item, false);
+    result[withoutNul(name)] = Array.isArray(value) ? value.map(one) : one(value);
   }
   return result;
 }

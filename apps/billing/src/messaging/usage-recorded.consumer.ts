@@ -29,6 +29,7 @@ import { UsageCharging } from '../application/charging.service';
 import type { CommandContext } from '../application/command-context';
 import { BillingError } from '../domain/errors';
 import { DeadLetters } from './dead-letters';
+import { isPermanentDataFailure } from './permanent-failure';
 import { BILLING_MESSAGING_SETTINGS, type BillingMessagingSettings } from './messaging.options';
 import { readUsageTopicMessage, type UsageTopicMessage } from './usage-recorded.message';
 
@@ -48,11 +49,12 @@ type UsageOutcome = 'charged' | 'unpriced' | 'held' | 'duplicate';
 
 /**
  * A refusal of the record itself never passes on retry: data that breaks the contract, an
- * adjustment of a usage billing never received (`BILLING.UNKNOWN_USAGE`), any billing refusal.
- * Anything else (database, `LEDGER.CONCURRENCY`, serialization) is retried.
+ * adjustment of a usage billing never received (`BILLING.UNKNOWN_USAGE`), any billing refusal,
+ * data the ledger or PostgreSQL refuses (see isPermanentDataFailure). Anything else (database
+ * unavailable, `LEDGER.CONCURRENCY`, serialization, deadlock) is retried.
  */
 export function isPermanentUsageFailure(error: unknown): boolean {
-  return error instanceof BillingError;
+  return error instanceof BillingError || isPermanentDataFailure(error);
 }
 
 @Injectable()

@@ -1,0 +1,100 @@
+// Review (R1): bad data must never jam a partition, and a transient failure must never be
+// dead-lettered. Real PostgreSQL: the errors classified are the ones the database really raises.
+import { LedgerConcurrencyError, LedgerInvalidEventError } from '@plafond/ledger';
+import { randomBytes } from 'node:crypto';
+import { BillingConfig } from '../config';
+import {
+  createBillingTestKit,
+  rejectionOf,
+  type BillingTestKit,
+} from '../application/testing/billing-test-kit';
+import { isPermanentAllocationFailure } from './allocation-events.consumer';
+import { DeadLetters } from './dead-letters';
+import { isPermanentUsageFailure } from './usage-recorded.consumer';
+
+jest.setTimeout(60_000);
+
+describe('billing consumers on bad data (review)', () => {
+  let kit: BillingTestKit;
+  beforeAll(async () => {
+    kit = await createBillingTestKit({ label: 'billing_consumers_review' });
+  });
+  afterAll(async () => kit?.close());
+
+  const permanent = (error: unknown) => [
+    isPermanentAllocationFailure(error),
+    isPermanentUsageFailure(error),
+  ];
+
+  it('dead-letters (does not retry for ever) a unit name with a NUL character', async () => {
+    const error = await rejectionOf(
+      kit.allocation({
+        name: 'UnitCreated',
+        data: { unitId: 'team-nul', parentId: null, name: 'bad\u0000name' },
+      }),
+    );
+    expect(permanent(error)).toEqual([true, true]);
+  });
+
+  it('dead-letters a unit id too long for an index entry', async () => {
+    const unitId = randomBytes(12_000).toString('base64');
+    const error = await rejectionOf(
+      kit.allocation({ name: 'UnitCreated', data: { unitId, parentId: null, name: 'x' } }),
+    );
+    expect(permanent(error)).toEqual([true, true]);
+  });
+
+  it('dead-letters an overrun whose budget id the ledger refuses (NUL)', async () => {
+    const error = await rejectionOf(
+      kit.recordOverrun({
+        usageId: '/plafond/ingestion#u-1',
+        unitId: 'team-a',
+        budgetId: 'b\u0000',
+        usageAmount: '10',
+        overrunAmount: '1',
+        overrunAfter: '1',
+        allocated: '9',
+      }),
+    );
+    expect(error).toBeInstanceOf(LedgerInvalidEventError);
+    expect(permanent(error)).toEqual([true, true]);
+  });
+
+  it('retries (never dead-letters) concurrency errors and deadlocks', () => {
+    const deadlock = Object.assign(new Error('deadlock detected'), { code: '40P01' });
+    const lost = new LedgerConcurrencyError('usage-x', 1n, 2n);
+    const connection = Object.assign(new Error('connection terminated'), { code: '57P01' });
+    for (const error of [deadlock, lost, connection])
+      expect(permanent(error)).toEqual([false, false]);
+  });
+
+  it('stores a dead letter whose headers and error hold NUL or unpaired surrogates', async () => {
+    const config = Object.assign(new BillingConfig(), { databaseSchema: 'billing' });
+    const deadLetters = new DeadLetters(kit.store, config);
+    const stored = await deadLetters.record({
+      consumer: 'billing-review',
+      topic: 'plafond.usage.recorded.v1',
+      partition: 0,
+      message: {
+        key: Buffer.from('team\u0000a'),
+        value: Buffer.from([0x7b, 0x00, 0x7d]),
+        headers: {
+          ce_id: Buffer.from([0x00, 0x01]),
+          'x\u0000name': 'v\u0000',
+          'y\ud800': 'w\udc00',
+        },
+        offset: '42',
+      },
+      error: Object.assign(new Error('bad \u0000 id'), {
+        code: 'BILLING.INVALID_MESSAGE',
+        details: { id: 'a\u0000b', 'k\u0000': 1, path: 'data.x\ud800' },
+      }),
+    });
+    expect(stored).toBe(true);
+    const page = await deadLetters.list();
+    const [letter] = page.items;
+    expect(letter?.offset).toBe('42');
+    expect(letter?.error.code).toBe('BILLING.INVALID_MESSAGE');
+    expect(letter?.headers.ce_id).toEqual({ base64: Buffer.from([0x00, 0x01]).toString('base64') });
+  });
+});
