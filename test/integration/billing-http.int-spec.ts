@@ -28,6 +28,7 @@ import {
   type InProcessBilling,
   type TestUsage,
 } from './billing-service';
+import { ERROR_EXAMPLES } from '../../apps/billing/src/http/openapi-errors';
 
 jest.setTimeout(120_000);
 
@@ -83,6 +84,15 @@ function parseCsv(text: string): string[][] {
   }
   if (cell !== '' || row.length > 0) rows.push([...row, cell]);
   return rows;
+}
+
+/** The refusal has the shape OpenAPI documents for its code: the same `details` keys. */
+function expectDocumented(refusal: Refusal): void {
+  const example = ERROR_EXAMPLES[refusal.code];
+  expect({ code: refusal.code, keys: Object.keys(refusal.details).sort() }).toEqual({
+    code: refusal.code,
+    keys: Object.keys(example?.details ?? { undocumented: true }).sort(),
+  });
 }
 
 /** "0.113751" → 113751n (the CSV's 6-decimal amounts, exact). */
@@ -312,6 +322,7 @@ describe('billing HTTP API (real service and PostgreSQL)', () => {
     const again = await finance.post<Refusal>('/v1/price-schedules', SCHEDULE);
     expect(again.status).toBe(409);
     expect(again.body.code).toBe('BILLING.SCHEDULE_NOT_AFTER_LATEST');
+    expectDocumented(again.body);
 
     const list = await retailManager.get<Json[]>('/v1/price-schedules?currency=EUR');
     expect(list.status).toBe(200);
@@ -322,6 +333,7 @@ describe('billing HTTP API (real service and PostgreSQL)', () => {
     const missing = await auditor.get<Refusal>('/v1/price-schedules/EUR/versions/9');
     expect(missing.status).toBe(404);
     expect(missing.body.code).toBe('BILLING.SCHEDULE_NOT_FOUND');
+    expectDocumented(missing.body);
     const effective = await auditor.get(`/v1/price-schedules/EUR/effective?at=${at(P, 2)}`);
     expect(effective.body).toMatchObject({ version: 1, carbonPricePerTonne: '85.000000' });
     const before = await auditor.get<Refusal>(`/v1/price-schedules/EUR/effective?at=${at(PPP, 2)}`);
@@ -350,6 +362,18 @@ describe('billing HTTP API (real service and PostgreSQL)', () => {
     expect(invalid.status).toBe(400);
     expect(invalid.body.code).toBe('BILLING.INVALID_PROFILE');
     expect(invalid.body.details.issues?.length).toBeGreaterThanOrEqual(3);
+    // A unit billing does not know gets no profile (the ledger would keep it for ever).
+    const ghost = await finance.put<Refusal>('/v1/billing-profiles/team-ghost', {
+      currency: 'EUR',
+      costCentre: 'CC-GHOST',
+    });
+    expect(ghost.status).toBe(404);
+    expect(ghost.body).toMatchObject({
+      code: 'BILLING.UNIT_NOT_FOUND',
+      details: { unitId: 'team-ghost' },
+    });
+    expectDocumented(ghost.body);
+    expect((await finance.get('/v1/billing-profiles/team-ghost')).status).toBe(404);
     const set = await finance.put('/v1/billing-profiles/bu-retail', {
       currency: 'EUR',
       costCentre: 'CC-4100-RETAIL',
@@ -459,9 +483,11 @@ describe('billing HTTP API (real service and PostgreSQL)', () => {
     const running = await finance.post<Refusal>(`/v1/periods/${C}/close`, {});
     expect(running.status).toBe(409);
     expect(running.body.code).toBe('BILLING.PERIOD_NOT_ENDED');
+    expectDocumented(running.body);
     const invalid = await finance.post<Refusal>('/v1/periods/2026-13/close', {});
     expect(invalid.status).toBe(400);
     expect(invalid.body.code).toBe('BILLING.INVALID_PERIOD');
+    expectDocumented(invalid.body);
     for (const caller of [auditor, retailManager]) {
       expect((await caller.post(`/v1/periods/${P}/close`, {})).status).toBe(403);
     }
@@ -495,6 +521,7 @@ describe('billing HTTP API (real service and PostgreSQL)', () => {
     const second = await finance.post<Refusal>(`/v1/periods/${P}/close`, {});
     expect(second.status).toBe(409);
     expect(second.body.code).toBe('BILLING.PERIOD_ALREADY_CLOSED');
+    expectDocumented(second.body);
 
     const periods = await auditor.get<Json[]>('/v1/periods');
     expect(periods.status).toBe(200);
@@ -509,6 +536,7 @@ describe('billing HTTP API (real service and PostgreSQL)', () => {
     });
     expect(inClosed.status).toBe(409);
     expect(inClosed.body.code).toBe('BILLING.SCHEDULE_IN_CLOSED_PERIOD');
+    expectDocumented(inClosed.body);
   });
 
   it('shows invoices to who may see them', async () => {
@@ -526,11 +554,20 @@ describe('billing HTTP API (real service and PostgreSQL)', () => {
       totalMicro: '68251',
       total: '0.068251',
     });
+    // Another subtree's invoice is answered like a missing one: numbers are sequential, so a
+    // 403 naming its unit would let a unit manager enumerate every unit's invoices.
     const outside = await retailManager.get<Refusal>(`/v1/invoices/INV-${P}-0001`);
-    expect(outside.status).toBe(403);
+    expect(outside.status).toBe(404);
+    expect(outside.body).toEqual({
+      code: 'BILLING.INVOICE_NOT_FOUND',
+      message: `no invoice INV-${P}-0001`,
+      details: { invoiceNumber: `INV-${P}-0001` },
+    });
+    expect(outside.text).not.toContain('bu-corporate');
     const missing = await auditor.get<Refusal>(`/v1/invoices/INV-${P}-0099`);
     expect(missing.status).toBe(404);
     expect(missing.body.code).toBe('BILLING.INVOICE_NOT_FOUND');
+    expectDocumented(missing.body);
   });
 
   it('bills late usage of a closed period in the next open one, referencing the invoice', async () => {

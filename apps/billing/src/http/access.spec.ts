@@ -49,4 +49,11 @@ describe('BillingScope', () => {
       httpStatus: 403,
     });
   });
+
+  it('answers without an error whether a caller may see units (for answers that hide them)', async () => {
+    await expect(scope.permits(finance, ['bu-corporate'])).resolves.toBe(true);
+    await expect(scope.permits(manager, ['team-search', 'bu-retail'])).resolves.toBe(true);
+    await expect(scope.permits(manager, ['team-search', 'bu-corporate'])).resolves.toBe(false);
+    await expect(scope.permits(manager, ['team-ghost'])).resolves.toBe(false);
+  });
 });

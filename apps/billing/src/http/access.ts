@@ -70,6 +70,13 @@ export class BillingScope {
     if (outside.length > 0) throw outOfScope(caller, outside);
   }
 
+  /** Whether the caller may see every one of these units (no error: for answers that hide). */
+  async permits(caller: CallerIdentity, unitIds: readonly string[]): Promise<boolean> {
+    if (!isScoped(caller)) return true;
+    const allowed = await this.allowed(caller);
+    return unitIds.every((unitId) => allowed.has(unitId));
+  }
+
   /**
    * The units a report is restricted to: `unitId` and its subtree when given (in the caller's
    * scope), else the caller's subtree for a scoped key, else undefined (every unit).

@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Query, UseInterceptors } from '@nestjs/common';
 import { ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles, type Principal } from '@plafond/platform';
+import { BILLING_ERROR, BillingError } from '../domain/errors';
 import { BillingReports } from '../read';
 import { BillingScope } from './access';
 import { InvoiceListQuery } from './dto/reports.dto';
@@ -47,14 +48,23 @@ export class InvoicesHttpController {
   @Operation({
     summary: 'One invoice with its groups and lines',
     roles: ROLES_DOC.readScoped,
-    description: 'As issued at the close; invoices never change.',
+    description:
+      'As issued at the close; invoices never change. A unit manager asking for an invoice of ' +
+      'a unit outside its subtree gets the same 404 as for a number that does not exist ' +
+      '(numbers are sequential: a 403 naming the unit would let it enumerate other units).',
   })
   @ApiParam({ name: 'invoiceNumber', example: 'INV-2026-11-0001' })
   @ApiOkResponse({ type: InvoiceView })
-  @ApiErrors('BILLING.INVOICE_NOT_FOUND', OUT_OF_SCOPE)
+  @ApiErrors('BILLING.INVOICE_NOT_FOUND', 'BILLING.INVALID_QUERY')
   async get(@CurrentPrincipal() caller: Principal, @Param('invoiceNumber') invoiceNumber: string) {
     const invoice = await this.reports.invoice(invoiceNumber);
-    await this.scope.requireUnits(caller, [invoice.unitId]);
+    if (!(await this.scope.permits(caller, [invoice.unitId]))) {
+      throw new BillingError(
+        BILLING_ERROR.INVOICE_NOT_FOUND,
+        `no invoice ${invoice.invoiceNumber}`,
+        { invoiceNumber: invoice.invoiceNumber },
+      );
+    }
     return present(invoice);
   }
 }

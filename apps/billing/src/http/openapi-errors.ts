@@ -13,7 +13,7 @@ export class ErrorResponse {
 
   @ApiProperty({
     description: 'For humans; may change.',
-    example: 'period 2026-11 is already closed',
+    example: 'period 2026-11 is closed',
   })
   message!: string;
 
@@ -21,7 +21,7 @@ export class ErrorResponse {
     description: 'JSON a client can act on; amounts are decimal strings.',
     type: 'object',
     additionalProperties: true,
-    example: { period: '2026-11', closedAt: '2026-12-02T09:00:00.000Z' },
+    example: { period: '2026-11' },
   })
   details!: Record<string, unknown>;
 }
@@ -57,25 +57,24 @@ export const ERROR_EXAMPLES: Readonly<Record<string, Example>> = {
     details: {},
   },
   'BILLING.INVALID_SCHEDULE': {
-    message: 'The price schedule is invalid (2 issues).',
+    message: 'the price schedule is invalid',
     details: {
       issues: [
         {
           path: 'carbonPricePerTonne',
           code: 'SCHEDULE.INVALID_AMOUNT',
-          message: 'must be a decimal string with at most 6 fraction digits, e.g. "85.00"',
+          message: 'carbonPricePerTonne has more than 6 fraction digits',
         },
         {
           path: 'overrunTiers[0].fromPercentOfAllocation',
           code: 'SCHEDULE.FIRST_TIER_NOT_ZERO',
-          message: 'the first tier must start at "0"',
+          message: 'the first tier starts at "0"',
         },
       ],
     },
   },
   'BILLING.SCHEDULE_NOT_AFTER_LATEST': {
-    message:
-      'effectiveFrom must be after the latest version’s (EUR v2 from 2026-11-01T00:00:00.000Z)',
+    message: 'effectiveFrom must be after 2026-11-01T00:00:00.000Z (version 2)',
     details: {
       currency: 'EUR',
       latestVersion: 2,
@@ -84,10 +83,10 @@ export const ERROR_EXAMPLES: Readonly<Record<string, Example>> = {
     },
   },
   'BILLING.SCHEDULE_IN_CLOSED_PERIOD': {
-    message: 'effectiveFrom falls in or before the closed period 2026-10',
+    message: 'effectiveFrom must not fall in or before the closed period 2026-10',
     details: {
-      currency: 'EUR',
       latestClosedPeriod: '2026-10',
+      earliestAllowed: '2026-11-01T00:00:00.000Z',
       effectiveFrom: '2026-10-20T00:00:00.000Z',
     },
   },
@@ -96,39 +95,43 @@ export const ERROR_EXAMPLES: Readonly<Record<string, Example>> = {
     details: { currency: 'EUR', version: 9 },
   },
   'BILLING.INVALID_PERIOD': {
-    message: 'period must be YYYY-MM (2000-01 to 2999-12)',
+    message: 'period must be YYYY-MM (e.g. 2026-11)',
     details: { period: '2026-13' },
   },
   'BILLING.PERIOD_NOT_ENDED': {
-    message: 'period 2026-12 has not ended; it can be closed from 2027-01-01T00:00:00.000Z',
-    details: { period: '2026-12', endsAt: '2027-01-01T00:00:00.000Z' },
+    message: 'period 2026-12 has not ended yet; it can be closed from 2027-01-01T00:00:00.000Z',
+    details: {
+      period: '2026-12',
+      endsAt: '2027-01-01T00:00:00.000Z',
+      now: '2026-12-15T09:00:00.000Z',
+    },
   },
   'BILLING.PERIOD_ALREADY_CLOSED': {
-    message: 'period 2026-11 is already closed',
-    details: { period: '2026-11', closedAt: '2026-12-02T09:00:00.000Z' },
+    message: 'period 2026-11 is closed',
+    details: { period: '2026-11' },
   },
   'BILLING.PERIOD_NOT_FOUND': {
     message: 'period 2026-09 is not closed',
     details: { period: '2026-09' },
   },
   'BILLING.INVALID_PROFILE': {
-    message: 'The billing profile is invalid (1 issue).',
+    message: 'the billing profile is invalid',
     details: {
       issues: [
         {
           path: 'currency',
           code: 'PROFILE.INVALID_CURRENCY',
-          message: 'must be 3 capital letters',
+          message: 'must be an ISO 4217 code of three capital letters, e.g. "EUR"',
         },
       ],
     },
   },
   'BILLING.UNIT_NOT_FOUND': {
-    message: 'unit "team-ghost" is unknown to billing',
+    message: 'unit team-ghost is not known to billing',
     details: { unitId: 'team-ghost' },
   },
   'BILLING.INVOICE_NOT_FOUND': {
-    message: 'invoice "INV-2026-11-0099" not found',
+    message: 'no invoice INV-2026-11-0099',
     details: { invoiceNumber: 'INV-2026-11-0099' },
   },
   'BILLING.REPLAY_NOT_SETTLED': {
@@ -137,13 +140,13 @@ export const ERROR_EXAMPLES: Readonly<Record<string, Example>> = {
     details: {},
   },
   'BILLING.INVALID_QUERY': {
-    message: 'The query is invalid (1 issue).',
+    message: 'The query is invalid: at.',
     details: {
       issues: [
         {
           path: 'at',
           code: 'QUERY.INVALID_INSTANT',
-          message: 'must be an ISO-8601 instant with a zone',
+          message: 'must be an ISO-8601 instant with a zone, e.g. 2026-11-15T12:00:00Z',
         },
       ],
     },

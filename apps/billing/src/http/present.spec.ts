@@ -39,6 +39,24 @@ describe('present', () => {
 });
 
 describe('scheduleView', () => {
+  it('lists class multipliers in code-point order whatever order the store kept them in', () => {
+    // PostgreSQL jsonb reorders keys (shorter first): the same schedule must read the same.
+    const view = scheduleView({
+      currency: 'EUR',
+      version: 1,
+      effectiveFrom: '2026-11-01T00:00:00.000Z',
+      carbonPricePerTonneMicro: '85000000',
+      energyPricePerKwhMicro: null,
+      classMultipliersPpm: { useful: '1250000', essential: '1000000', discretionary: '2000000' },
+      defaultMultiplierPpm: '1000000',
+      overrunTiers: [],
+      reason: null,
+    });
+    const order = ['discretionary', 'essential', 'useful'];
+    expect(Object.keys(view.classMultipliers as object)).toEqual(order);
+    expect(Object.keys(view.classMultipliersPpm as object)).toEqual(order);
+  });
+
   it('renders prices, multipliers and tier percentages as decimals next to the exact values', () => {
     expect(
       scheduleView({

@@ -97,6 +97,10 @@ function ppmAsPercent(ppm: string): string {
  */
 export function scheduleView(schedule: unknown): Record<string, unknown> {
   const wire = jsonSafe(schedule) as PriceScheduleWire;
+  // Code-point order: PostgreSQL's jsonb keeps keys shortest first, the domain sorted.
+  const multipliers = Object.entries(wire.classMultipliersPpm).sort(([a], [b]) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  );
   return {
     currency: wire.currency,
     version: wire.version,
@@ -109,9 +113,9 @@ export function scheduleView(schedule: unknown): Record<string, unknown> {
         : formatMicro(BigInt(wire.energyPricePerKwhMicro)),
     energyPricePerKwhMicro: wire.energyPricePerKwhMicro,
     classMultipliers: Object.fromEntries(
-      Object.entries(wire.classMultipliersPpm).map(([name, ppm]) => [name, ppmAsDecimal(ppm)]),
+      multipliers.map(([name, ppm]) => [name, ppmAsDecimal(ppm)]),
     ),
-    classMultipliersPpm: wire.classMultipliersPpm,
+    classMultipliersPpm: Object.fromEntries(multipliers),
     defaultMultiplier: ppmAsDecimal(wire.defaultMultiplierPpm),
     defaultMultiplierPpm: wire.defaultMultiplierPpm,
     overrunTiers: wire.overrunTiers.map((tier) => ({

@@ -1,7 +1,8 @@
 import { Body, Controller, Get, Param, Put, UseInterceptors } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles, type Principal } from '@plafond/platform';
-import { BillingProfiles } from '../application';
+import { BillingDirectory, BillingProfiles } from '../application';
+import { BILLING_ERROR, BillingError } from '../domain/errors';
 import { BillingScope, contextOf } from './access';
 import { UnitParams } from './dto/common.dto';
 import { BillingProfileBody } from './dto/profiles.dto';
@@ -17,6 +18,7 @@ import { BillingProfileSetView, BillingProfileView } from './views';
 export class BillingProfilesHttpController {
   constructor(
     private readonly profiles: BillingProfiles,
+    private readonly directory: BillingDirectory,
     private readonly scope: BillingScope,
   ) {}
 
@@ -28,6 +30,8 @@ export class BillingProfilesHttpController {
     description:
       'The currency and cost centre the unit is billed in; its descendants inherit them unless ' +
       'they have their own. Applies to lines booked from now on (booked lines keep theirs). ' +
+      'The unit must be known to billing (from allocation’s events), else 404 ' +
+      'BILLING.UNIT_NOT_FOUND and nothing is recorded. ' +
       'Every problem of the body is reported at once in `details.issues`.',
   })
   @ApiBody({
@@ -43,6 +47,13 @@ export class BillingProfilesHttpController {
     @Param() params: UnitParams,
     @Body() body: unknown,
   ) {
+    if ((await this.directory.unit(params.unitId)) === null) {
+      throw new BillingError(
+        BILLING_ERROR.UNIT_NOT_FOUND,
+        `unit ${params.unitId} is not known to billing`,
+        { unitId: params.unitId },
+      );
+    }
     return present(await this.profiles.set(params.unitId, body, contextOf(caller)));
   }
 

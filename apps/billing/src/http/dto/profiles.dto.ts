@@ -11,7 +11,8 @@ export class BillingProfileBody {
   currency!: string;
 
   @ApiProperty({
-    description: 'Cost centre code debited in the general ledger (1–64 printable characters).',
+    description:
+      'Cost centre code debited in the general ledger (1–64 printable ASCII characters, no surrounding spaces).',
     example: 'CC-4100-RETAIL',
     minLength: 1,
     maxLength: 64,
