@@ -1,5 +1,11 @@
 import type { KafkaContentMode } from '@plafond/contracts';
-import type { Kafka, Producer, ProducerConfig, RetryOptions } from 'kafkajs';
+import {
+  Partitioners,
+  type Kafka,
+  type Producer,
+  type ProducerConfig,
+  type RetryOptions,
+} from 'kafkajs';
 import type { EventStore } from '../types';
 import { createExternalSubscription } from '../subscriptions/external-subscription';
 import type {
@@ -26,7 +32,14 @@ export const DEFAULT_RELAY_NAME = 'kafka-relay';
 export function relayProducerConfig(
   retry: RetryOptions = { retries: 8, maxRetryTime: 30_000 },
 ): ProducerConfig {
-  return { idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry };
+  return {
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    // kafkajs 2's default, named so it does not warn about the v1 → v2 change at every start.
+    createPartitioner: Partitioners.DefaultPartitioner,
+    retry,
+  };
 }
 
 export interface KafkaRelayOptions extends SubscriptionTuning {
