@@ -306,3 +306,53 @@ describe('BillingPeriods', () => {
     await kit.query('DROP SCHEMA billing_rebuilt_periods CASCADE');
   });
 });
+
+describe('BillingPeriods with usage waiting for a price', () => {
+  let kit: BillingTestKit;
+  beforeAll(async () => {
+    kit = await createBillingTestKit({ label: 'billing_periods_held' });
+    await kit.organisation({ units: [{ unitId: 'org' }, { unitId: 'team-c', parentId: 'org' }] });
+    await kit.schedules.publish(scheduleInput(), FINANCE);
+  });
+  afterAll(async () => kit?.close());
+
+  it('refuses to close that month, or a later one, until a schedule prices it', async () => {
+    // team-c is billed in CHF, which has no schedule: its July usage is held.
+    await kit.profiles.set('team-c', { currency: 'CHF', costCentre: 'CC-C' }, FINANCE);
+    await kit.recordUsage(
+      usageIdOf('jul-1'),
+      usageRecorded({
+        unitId: 'team-c',
+        carbonMicroGrams: 4n * gram,
+        occurredAt: '2026-07-10T08:00:00.000Z',
+        reportedId: 'jul-1',
+      }),
+    );
+    for (const period of ['2026-07', '2026-08']) {
+      const refusal = await rejectionOf(kit.periods.close(period, FINANCE));
+      expect(refusal.code).toBe('BILLING.PERIOD_HAS_UNPRICED_USAGE');
+      expect(refusal.details).toEqual({ period, heldUsage: { CHF: 1 } });
+    }
+    expect(await kit.query(`SELECT period FROM "billing".periods`)).toEqual([]);
+
+    // CHF 50 / t: 4 g = 200 µCHF, priced by the publication, then invoiced by the close.
+    const published = await kit.schedules.publish(
+      scheduleInput({
+        currency: 'CHF',
+        effectiveFrom: '2026-07-01T00:00:00Z',
+        carbonPricePerTonne: '50',
+      }),
+      FINANCE,
+    );
+    expect(published.pricedHeldUsage).toBe(1);
+    const { invoices } = await kit.periods.close('2026-07', FINANCE);
+    expect(
+      invoices.map((invoice) => [
+        invoice.invoiceNumber,
+        invoice.unitId,
+        invoice.currency,
+        invoice.totalMicro,
+      ]),
+    ).toEqual([['INV-2026-07-0001', 'team-c', 'CHF', '200']]);
+  });
+});

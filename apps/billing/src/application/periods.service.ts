@@ -78,6 +78,7 @@ export class BillingPeriods {
         throw new BillingError(BILLING_ERROR.PERIOD_ALREADY_CLOSED, `period ${key} is closed`, {
           period: key,
         });
+      await this.refuseHeldUsage(tx.sql, key);
       const lines = await this.linesOf(tx.sql, key);
       const at = now.toISOString();
       const invoices = assembleInvoices(key, lines, at);
@@ -104,6 +105,30 @@ export class BillingPeriods {
         });
       return { period: closed, invoices };
     });
+  }
+
+  /**
+   * A month is not closed while usage of it, or of an earlier month, waits for a price: once it
+   * is closed no schedule may take effect before its end (BILLING.SCHEDULE_IN_CLOSED_PERIOD), so
+   * that usage could never be billed. Usage that arrives later for a closed month without a
+   * price stays held (a reconciliation difference); see docs/billing-api.md.
+   */
+  private async refuseHeldUsage(sql: SqlExecutor, period: PeriodKey): Promise<void> {
+    const rows = await sql.query<{ currency: string; usages: string }>(
+      `SELECT currency, count(*)::text AS usages FROM "${this.schema}".usage_facts
+        WHERE service_period <= $1 AND status = 'unpriced' GROUP BY currency ORDER BY currency`,
+      [period],
+    );
+    if (rows.length === 0) return;
+    const held = Object.fromEntries(rows.map((row) => [row.currency, Number(row.usages)]));
+    const total = rows.reduce((sum, row) => sum + Number(row.usages), 0);
+    throw new BillingError(
+      BILLING_ERROR.PERIOD_HAS_UNPRICED_USAGE,
+      `period ${period} or an earlier one holds ${total} usage(s) without a price (${rows
+        .map((row) => `${row.currency}: ${row.usages}`)
+        .join(', ')}); publish a price schedule that covers them, then close`,
+      { period, heldUsage: held },
+    );
   }
 
   async isClosed(sql: SqlExecutor, period: PeriodKey): Promise<boolean> {

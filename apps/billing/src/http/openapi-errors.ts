@@ -106,6 +106,11 @@ export const ERROR_EXAMPLES: Readonly<Record<string, Example>> = {
       now: '2026-12-15T09:00:00.000Z',
     },
   },
+  'BILLING.PERIOD_HAS_UNPRICED_USAGE': {
+    message:
+      'period 2026-10 or an earlier one holds 2 usage(s) without a price (CHF: 2); publish a price schedule that covers them, then close',
+    details: { period: '2026-10', heldUsage: { CHF: 2 } },
+  },
   'BILLING.PERIOD_ALREADY_CLOSED': {
     message: 'period 2026-11 is closed',
     details: { period: '2026-11' },

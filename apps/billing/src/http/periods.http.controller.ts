@@ -55,6 +55,7 @@ export class PeriodsHttpController {
     'BILLING.INVALID_PERIOD',
     'BILLING.PERIOD_NOT_ENDED',
     'BILLING.PERIOD_ALREADY_CLOSED',
+    'BILLING.PERIOD_HAS_UNPRICED_USAGE',
     'LEDGER.CONCURRENCY',
   )
   async close(
