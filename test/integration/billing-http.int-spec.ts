@@ -491,6 +491,31 @@ describe('billing HTTP API (real service and PostgreSQL)', () => {
     for (const caller of [auditor, retailManager]) {
       expect((await caller.post(`/v1/periods/${P}/close`, {})).status).toBe(403);
     }
+    // Text PostgreSQL cannot store is refused up front, not a 500.
+    const nulReason = await finance.post<Refusal>(`/v1/periods/${P}/close`, { reason: 'a\u0000b' });
+    expect(nulReason.status).toBe(400);
+    expect(nulReason.body.code).toBe('REQUEST.INVALID');
+    const nulUnit = await finance.get<Refusal>(
+      `/v1/units/${encodeURIComponent('x\u0000')}/statement?period=${P}`,
+    );
+    expect(nulUnit.status).toBe(400);
+    expect(nulUnit.body.code).toBe('REQUEST.INVALID');
+
+    // The PPP usage (before the EUR schedule) is still held: P cannot close, since no schedule
+    // could take effect before its end afterwards. A version before the earliest prices it.
+    const held = await finance.post<Refusal>(`/v1/periods/${P}/close`, {});
+    expect(held.status).toBe(409);
+    expect(held.body).toMatchObject({
+      code: 'BILLING.PERIOD_HAS_UNPRICED_USAGE',
+      details: { period: P, heldUsage: { EUR: 1 } },
+    });
+    expectDocumented(held.body);
+    const backward = await finance.post<{ schedule: Json; pricedHeldUsage: number }>(
+      '/v1/price-schedules',
+      { ...SCHEDULE, effectiveFrom: periodBounds(PPP).startsAt.toISOString(), reason: 'backfill' },
+    );
+    expect(backward.status).toBe(201);
+    expect(backward.body).toMatchObject({ schedule: { version: 2 }, pricedHeldUsage: 1 });
 
     const closed = await finance.post<CloseAnswer>(`/v1/periods/${P}/close`, {
       reason: 'month-end close',

@@ -139,6 +139,14 @@ export class BillingPeriods {
   }
 
   /** The latest closed period (by key), null when none was closed. */
+  /** Every closed period, by key. */
+  async closed(sql: SqlExecutor): Promise<PeriodKey[]> {
+    const rows = await sql.query<{ period: string }>(
+      `SELECT period FROM "${this.schema}".periods ORDER BY period`,
+    );
+    return rows.map((row) => row.period);
+  }
+
   async latestClosed(sql: SqlExecutor): Promise<PeriodKey | null> {
     const [row] = await sql.query<{ period: string }>(
       `SELECT period FROM "${this.schema}".periods ORDER BY period DESC LIMIT 1`,

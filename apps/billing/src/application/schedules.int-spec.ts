@@ -216,6 +216,44 @@ describe('PriceSchedules', () => {
     ).toBe('BILLING.SCHEDULE_NOT_FOUND');
   });
 
+  it('prices usage older than every version with a version starting before the earliest', async () => {
+    // The October USD usage (1 g) predates USD v1 (November): held, so October cannot close…
+    expect((await rejectionOf(kit.periods.close('2026-10', FINANCE))).code).toBe(
+      'BILLING.PERIOD_HAS_UNPRICED_USAGE',
+    );
+    // …a version between existing ones is refused…
+    expect(
+      (
+        await rejectionOf(
+          kit.schedules.publish(
+            scheduleInput({ currency: 'USD', effectiveFrom: '2026-11-01T00:00:00Z' }),
+            FINANCE,
+          ),
+        )
+      ).code,
+    ).toBe('BILLING.SCHEDULE_NOT_AFTER_LATEST');
+    // …one before the earliest is in force until November and prices it: 1 g × 40 = 40 µUSD.
+    const backward = await kit.schedules.publish(
+      scheduleInput({
+        currency: 'USD',
+        effectiveFrom: '2026-10-01T00:00:00Z',
+        carbonPricePerTonne: '40',
+      }),
+      FINANCE,
+    );
+    expect(backward).toMatchObject({ schedule: { version: 2 }, pricedHeldUsage: 1 });
+    expect(await line(usageIdOf('held-early'))).toMatchObject([
+      { kind: 'usage', amount: '40', currency: 'USD', version: '2' },
+    ]);
+    // November usage keeps version 1's price: the backward version ends where v1 starts.
+    expect((await kit.schedules.effectiveAt('USD', new Date('2026-11-01T00:00:00Z'))).version).toBe(
+      1,
+    );
+    expect((await kit.schedules.effectiveAt('USD', new Date('2026-10-31T23:59:59Z'))).version).toBe(
+      2,
+    );
+  });
+
   it('refuses a version starting before the end of the latest closed period', async () => {
     await kit.schedules.publish(
       scheduleInput({ currency: 'GBP', effectiveFrom: '2026-09-01T00:00:00Z' }),

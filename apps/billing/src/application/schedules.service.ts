@@ -52,9 +52,8 @@ export class PriceSchedules {
       // No close in flight while "not in a closed period" is checked (and until commit).
       await lockClosing(tx.sql, this.schema, 'exclusive');
       const versions = await loadSchedules(tx, parsed.currency);
-      const latest = versions[versions.length - 1] ?? null;
-      checkPublication(latest, parsed.effectiveFrom, await this.periods.latestClosed(tx.sql));
-      const schedule: PriceSchedule = { ...parsed, version: (latest?.version ?? 0) + 1 };
+      checkPublication(versions, parsed.effectiveFrom, await this.periods.closed(tx.sql));
+      const schedule: PriceSchedule = { ...parsed, version: versions.length + 1 };
       const data = scheduleToData(schedule);
       await appendAndProject(
         tx,

@@ -262,35 +262,75 @@ describe('checkPublication', () => {
       return (error as BillingError).code;
     }
   };
-  it('requires effectiveFrom strictly after the latest version', () => {
-    expect(codeOf(() => checkPublication(v2, new Date('2026-03-01T00:00:00Z'), null))).toBe(
-      'BILLING.SCHEDULE_NOT_AFTER_LATEST',
-    );
-    expect(codeOf(() => checkPublication(v2, new Date('2026-02-01T00:00:00Z'), null))).toBe(
-      'BILLING.SCHEDULE_NOT_AFTER_LATEST',
-    );
+  const at = (instant: string) => new Date(instant);
+  const errorOf = (f: () => void): BillingError | null => {
+    try {
+      f();
+    } catch (error) {
+      return error as BillingError;
+    }
+    return null;
+  };
+
+  it('accepts a version after the latest or before the earliest, never between', () => {
+    // v1 from 2026-01-01, v2 from 2026-03-01.
+    const versions = [v1, v2];
+    expect(codeOf(() => checkPublication(versions, at('2026-03-01T00:00:00.001Z'), []))).toBeNull();
+    expect(codeOf(() => checkPublication(versions, at('2025-12-31T23:59:59.999Z'), []))).toBeNull();
+    for (const between of ['2026-03-01T00:00:00Z', '2026-02-01T00:00:00Z', '2026-01-01T00:00:00Z'])
+      expect(codeOf(() => checkPublication(versions, at(between), []))).toBe(
+        'BILLING.SCHEDULE_NOT_AFTER_LATEST',
+      );
+    expect(codeOf(() => checkPublication([], at('2026-03-01T00:00:00Z'), []))).toBeNull();
     expect(
-      codeOf(() => checkPublication(v2, new Date('2026-03-01T00:00:00.001Z'), null)),
-    ).toBeNull();
-    expect(codeOf(() => checkPublication(null, new Date('2026-03-01T00:00:00Z'), null))).toBeNull();
+      errorOf(() => checkPublication(versions, at('2026-02-01T00:00:00Z'), []))?.details,
+    ).toEqual({
+      currency: 'EUR',
+      latestVersion: 2,
+      latestEffectiveFrom: '2026-03-01T00:00:00.000Z',
+      earliestEffectiveFrom: '2026-01-01T00:00:00.000Z',
+      effectiveFrom: '2026-02-01T00:00:00.000Z',
+    });
   });
-  it('requires effectiveFrom at or after the end of the latest closed period', () => {
-    expect(
-      codeOf(() => checkPublication(v2, new Date('2026-04-30T23:59:59.999Z'), '2026-04')),
-    ).toBe('BILLING.SCHEDULE_IN_CLOSED_PERIOD');
-    expect(
-      codeOf(() => checkPublication(null, new Date('2026-05-01T00:00:00Z'), '2026-04')),
-    ).toBeNull();
-    const error = (() => {
-      try {
-        checkPublication(null, new Date('2026-04-15T00:00:00Z'), '2026-04');
-      } catch (e) {
-        return e as BillingError;
-      }
-      return null;
-    })();
+
+  it('refuses a forward version in force during a closed period', () => {
+    expect(codeOf(() => checkPublication([v2], at('2026-04-30T23:59:59.999Z'), ['2026-04']))).toBe(
+      'BILLING.SCHEDULE_IN_CLOSED_PERIOD',
+    );
+    expect(codeOf(() => checkPublication([], at('2026-05-01T00:00:00Z'), ['2026-04']))).toBeNull();
+    // Months closed out of order: a forward window runs on, so any later closed month counts.
+    expect(codeOf(() => checkPublication([], at('2026-02-01T00:00:00Z'), ['2026-06']))).toBe(
+      'BILLING.SCHEDULE_IN_CLOSED_PERIOD',
+    );
+    const error = errorOf(() =>
+      checkPublication([], at('2026-04-15T00:00:00Z'), ['2026-03', '2026-04']),
+    );
     expect(error?.status).toBe(409);
-    expect(error?.details).toMatchObject({ earliestAllowed: '2026-05-01T00:00:00.000Z' });
+    expect(error?.details).toEqual({
+      closedPeriod: '2026-04',
+      effectiveFrom: '2026-04-15T00:00:00.000Z',
+      effectiveUntil: null,
+    });
+  });
+
+  it('lets a backward version price older months unless its window touches a closed one', () => {
+    // Before v1 (2026-01-01): in force [effectiveFrom, 2026-01-01).
+    expect(
+      codeOf(() => checkPublication([v1, v2], at('2025-10-01T00:00:00Z'), ['2026-02'])),
+    ).toBeNull();
+    const error = errorOf(() =>
+      checkPublication([v1, v2], at('2025-10-01T00:00:00Z'), ['2025-11']),
+    );
+    expect(error?.code).toBe('BILLING.SCHEDULE_IN_CLOSED_PERIOD');
+    expect(error?.details).toEqual({
+      closedPeriod: '2025-11',
+      effectiveFrom: '2025-10-01T00:00:00.000Z',
+      effectiveUntil: '2026-01-01T00:00:00.000Z',
+    });
+    // A closed month that ends exactly where the window starts is untouched.
+    expect(
+      codeOf(() => checkPublication([v1], at('2025-12-01T00:00:00Z'), ['2025-11'])),
+    ).toBeNull();
   });
 });
 

@@ -463,39 +463,60 @@ export function selectSchedule(versions: readonly PriceSchedule[], at: Date): Pr
 }
 
 /**
- * A new version must start strictly after the latest version's effectiveFrom
- * (BILLING.SCHEDULE_NOT_AFTER_LATEST) and not before the end of the latest closed period
- * (BILLING.SCHEDULE_IN_CLOSED_PERIOD), so booked lines are never re-priced.
+ * Where a new version may start. Versions are open-ended forward (one is in force until the next
+ * starts), so a new one either starts strictly after the latest (and runs on) or strictly before
+ * the earliest (and runs until the earliest starts: how usage older than every version, held
+ * for want of a price, gets one). Starting between two versions would re-draw an existing
+ * window: BILLING.SCHEDULE_NOT_AFTER_LATEST. The new window must not touch a closed period
+ * (BILLING.SCHEDULE_IN_CLOSED_PERIOD), so nothing closed could ever be priced otherwise. Lines
+ * already booked are never re-priced either way.
  */
 export function checkPublication(
-  latest: PriceSchedule | null,
+  versions: readonly PriceSchedule[],
   effectiveFrom: Date,
-  latestClosedPeriod: PeriodKey | null,
+  closedPeriods: readonly PeriodKey[],
 ): void {
-  if (latest !== null && effectiveFrom.getTime() <= latest.effectiveFrom.getTime()) {
-    throw new BillingError(
-      BILLING_ERROR.SCHEDULE_NOT_AFTER_LATEST,
-      `effectiveFrom must be after ${latest.effectiveFrom.toISOString()} (version ${latest.version})`,
-      {
-        currency: latest.currency,
-        latestVersion: latest.version,
-        latestEffectiveFrom: latest.effectiveFrom.toISOString(),
-        effectiveFrom: effectiveFrom.toISOString(),
-      },
-    );
+  const from = effectiveFrom.getTime();
+  let earliest: PriceSchedule | null = null;
+  let latest: PriceSchedule | null = null;
+  for (const v of versions) {
+    if (earliest === null || v.effectiveFrom.getTime() < earliest.effectiveFrom.getTime())
+      earliest = v;
+    if (latest === null || v.effectiveFrom.getTime() > latest.effectiveFrom.getTime()) latest = v;
   }
-  if (latestClosedPeriod !== null) {
-    const { endsAt } = periodBounds(latestClosedPeriod);
-    if (effectiveFrom.getTime() < endsAt.getTime()) {
+  let windowEnd = Number.POSITIVE_INFINITY;
+  if (latest !== null && earliest !== null && from <= latest.effectiveFrom.getTime()) {
+    if (from >= earliest.effectiveFrom.getTime()) {
       throw new BillingError(
-        BILLING_ERROR.SCHEDULE_IN_CLOSED_PERIOD,
-        `effectiveFrom must not fall in or before the closed period ${latestClosedPeriod}`,
+        BILLING_ERROR.SCHEDULE_NOT_AFTER_LATEST,
+        `effectiveFrom must be after ${latest.effectiveFrom.toISOString()} (version ${latest.version}) ` +
+          `or before ${earliest.effectiveFrom.toISOString()} (version ${earliest.version}); ` +
+          'a version cannot start between existing ones',
         {
-          latestClosedPeriod,
-          earliestAllowed: endsAt.toISOString(),
+          currency: latest.currency,
+          latestVersion: latest.version,
+          latestEffectiveFrom: latest.effectiveFrom.toISOString(),
+          earliestEffectiveFrom: earliest.effectiveFrom.toISOString(),
           effectiveFrom: effectiveFrom.toISOString(),
         },
       );
     }
+    windowEnd = earliest.effectiveFrom.getTime();
+  }
+  const touched = [...closedPeriods].sort().filter((period) => {
+    const bounds = periodBounds(period);
+    return bounds.startsAt.getTime() < windowEnd && bounds.endsAt.getTime() > from;
+  });
+  const last = touched[touched.length - 1];
+  if (last !== undefined) {
+    throw new BillingError(
+      BILLING_ERROR.SCHEDULE_IN_CLOSED_PERIOD,
+      `the new version would be in force during the closed period ${last}`,
+      {
+        closedPeriod: last,
+        effectiveFrom: effectiveFrom.toISOString(),
+        effectiveUntil: Number.isFinite(windowEnd) ? new Date(windowEnd).toISOString() : null,
+      },
+    );
   }
 }

@@ -74,20 +74,22 @@ export const ERROR_EXAMPLES: Readonly<Record<string, Example>> = {
     },
   },
   'BILLING.SCHEDULE_NOT_AFTER_LATEST': {
-    message: 'effectiveFrom must be after 2026-11-01T00:00:00.000Z (version 2)',
+    message:
+      'effectiveFrom must be after 2026-11-01T00:00:00.000Z (version 2) or before 2026-09-01T00:00:00.000Z (version 1); a version cannot start between existing ones',
     details: {
       currency: 'EUR',
       latestVersion: 2,
       latestEffectiveFrom: '2026-11-01T00:00:00.000Z',
+      earliestEffectiveFrom: '2026-09-01T00:00:00.000Z',
       effectiveFrom: '2026-10-15T00:00:00.000Z',
     },
   },
   'BILLING.SCHEDULE_IN_CLOSED_PERIOD': {
-    message: 'effectiveFrom must not fall in or before the closed period 2026-10',
+    message: 'the new version would be in force during the closed period 2026-10',
     details: {
-      latestClosedPeriod: '2026-10',
-      earliestAllowed: '2026-11-01T00:00:00.000Z',
+      closedPeriod: '2026-10',
       effectiveFrom: '2026-10-20T00:00:00.000Z',
+      effectiveUntil: null,
     },
   },
   'BILLING.SCHEDULE_NOT_FOUND': {

@@ -55,7 +55,7 @@ export class BillingMessagingHttpController {
           attempts: 1,
           enabled: true,
           topic: 'plafond.usage.recorded.v1',
-          groupId: 'plafond-billing-usage',
+          groupId: 'plafond-billing.usage',
           counts: { charged: 1200, unpriced: 3, held: 0, duplicate: 2, deadLettered: 1 },
         },
         allocationConsumer: {
@@ -63,7 +63,7 @@ export class BillingMessagingHttpController {
           attempts: 1,
           enabled: true,
           topic: 'plafond.allocation.events.v1',
-          groupId: 'plafond-billing-allocation',
+          groupId: 'plafond-billing.allocation',
           counts: { applied: 310, ignored: 95, deadLettered: 0 },
         },
         deadLetters: { count: 1 },

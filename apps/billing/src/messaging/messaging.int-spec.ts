@@ -192,7 +192,7 @@ beforeAll(async () => {
     billingEvents: topicName(TOPICS.billingEvents, prefix),
   };
   const clientId = `${prefix}plafond-billing`.slice(0, 100);
-  groups = { usage: `${clientId}-usage`, allocation: `${clientId}-allocation` };
+  groups = { usage: `${clientId}.usage`, allocation: `${clientId}.allocation` };
   const config = loadConfig(BillingConfig, {
     DATABASE_URL: database.url,
     DATABASE_SCHEMA: SCHEMA,

@@ -15,11 +15,11 @@ export interface BillingMessagingModuleOptions {
   /** Topic names, each overriding the catalog's name with the prefix. */
   topics?: { usageRecorded?: string; allocationEvents?: string; billingEvents?: string };
   /**
-   * Prefix of the consumer groups `<groupPrefix>-usage` and `<groupPrefix>-allocation`; default
+   * Prefix of the consumer groups `<groupPrefix>.usage` and `<groupPrefix>.allocation`; default
    * the configured KAFKA_CLIENT_ID (`plafond-billing`).
    */
   groupPrefix?: string;
-  /** Group ids, each overriding `<groupPrefix>-…`. */
+  /** Group ids, each overriding `<groupPrefix>.…`. */
   usageGroupId?: string;
   allocationGroupId?: string;
   consumerConfig?: Omit<ConsumerConfig, 'groupId'>;
@@ -61,8 +61,8 @@ export function resolveBillingMessagingSettings(
     allocationEventsTopic:
       options.topics?.allocationEvents ?? topicName(TOPICS.allocationEvents, prefix),
     billingEventsTopic: options.topics?.billingEvents ?? topicName(TOPICS.billingEvents, prefix),
-    usageGroupId: options.usageGroupId ?? `${groupPrefix}-usage`,
-    allocationGroupId: options.allocationGroupId ?? `${groupPrefix}-allocation`,
+    usageGroupId: options.usageGroupId ?? `${groupPrefix}.usage`,
+    allocationGroupId: options.allocationGroupId ?? `${groupPrefix}.allocation`,
     consumerConfig: options.consumerConfig ?? {},
     enable: {
       relay: options.enable?.relay ?? true,

@@ -142,8 +142,8 @@ describe('billing messaging', () => {
       usageRecordedTopic: 'stage.plafond.usage.recorded.v1',
       allocationEventsTopic: 'stage.plafond.allocation.events.v1',
       billingEventsTopic: 'stage.plafond.billing.events.v1',
-      usageGroupId: 'plafond-billing-usage',
-      allocationGroupId: 'plafond-billing-allocation',
+      usageGroupId: 'plafond-billing.usage',
+      allocationGroupId: 'plafond-billing.allocation',
       enable: { relay: true, usageConsumer: true, allocationConsumer: true },
       autoStart: true,
       schema: 'billing',
@@ -156,7 +156,7 @@ describe('billing messaging', () => {
       }),
     ).toMatchObject({
       usageRecordedTopic: 'plafond.usage.recorded.v1',
-      usageGroupId: 'x-usage',
+      usageGroupId: 'x.usage',
       enable: { relay: false, usageConsumer: true },
     });
   });

@@ -9,6 +9,14 @@ import { IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-va
 export const UNIT_ID_MAX_LENGTH = 200;
 export const REASON_MAX_LENGTH = 500;
 export const CURRENCY_PATTERN = /^[A-Z]{3}$/;
+/** Unit ids: no control characters, no lone UTF-16 surrogates (PostgreSQL refuses them: 500). */
+export const UNIT_ID_PATTERN =
+  /^(?:[^\u0000-\u001f\u007f-\u009f\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])+$/;
+/** Free text: line breaks and tabs allowed; NUL, other controls and lone surrogates are not. */
+export const TEXT_PATTERN =
+  /^(?:[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
+const UNIT_ID_MESSAGE = 'unitId must not contain control characters or lone surrogates';
+const TEXT_MESSAGE = 'reason must not contain NUL, control characters or lone surrogates';
 
 export function PeriodProperty(
   description = 'Billing period: a calendar month in UTC.',
@@ -35,6 +43,7 @@ export function OptionalUnitProperty(description: string): PropertyDecorator {
     IsOptional(),
     IsString(),
     Length(1, UNIT_ID_MAX_LENGTH),
+    Matches(UNIT_ID_PATTERN, { message: UNIT_ID_MESSAGE }),
   );
 }
 
@@ -66,6 +75,7 @@ export function ReasonProperty(example: string): PropertyDecorator {
     IsOptional(),
     IsString(),
     MaxLength(REASON_MAX_LENGTH),
+    Matches(TEXT_PATTERN, { message: TEXT_MESSAGE }),
   );
 }
 
@@ -82,5 +92,6 @@ export class UnitParams {
   @ApiProperty({ example: 'team-search', maxLength: UNIT_ID_MAX_LENGTH })
   @IsString()
   @Length(1, UNIT_ID_MAX_LENGTH)
+  @Matches(UNIT_ID_PATTERN, { message: UNIT_ID_MESSAGE })
   unitId!: string;
 }
