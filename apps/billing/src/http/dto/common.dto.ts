@@ -11,9 +11,11 @@ export const REASON_MAX_LENGTH = 500;
 export const CURRENCY_PATTERN = /^[A-Z]{3}$/;
 /** Unit ids: no control characters, no lone UTF-16 surrogates (PostgreSQL refuses them: 500). */
 export const UNIT_ID_PATTERN =
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
   /^(?:[^\u0000-\u001f\u007f-\u009f\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])+$/;
 /** Free text: line breaks and tabs allowed; NUL, other controls and lone surrogates are not. */
 export const TEXT_PATTERN =
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
   /^(?:[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
 const UNIT_ID_MESSAGE = 'unitId must not contain control characters or lone surrogates';
 const TEXT_MESSAGE = 'reason must not contain NUL, control characters or lone surrogates';
