@@ -13,6 +13,7 @@ import {
   usageIdOf,
   type BillingTestKit,
 } from '../application/testing/billing-test-kit';
+import { parseCsv } from '../domain/csv';
 import { BillingError } from '../domain/errors';
 import { BillingReports } from './billing-reports.service';
 import { BillingReadModule } from './read.module';
@@ -46,36 +47,6 @@ function recorded(spec: UsageSpec): UsageRecordedV1 {
     reportedSource: 'urn:test:gateway',
     reportedId: `rep-${spec.name}`,
   };
-}
-
-/** A minimal RFC 4180 reader (quoted fields, doubled quotes, CRLF records). */
-function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let index = 0; index < text.length; index += 1) {
-    const char = text[index] as string;
-    if (quoted) {
-      if (char === '"' && text[index + 1] === '"') {
-        field += '"';
-        index += 1;
-      } else if (char === '"') quoted = false;
-      else field += char;
-    } else if (char === '"') quoted = true;
-    else if (char === ',') {
-      record.push(field);
-      field = '';
-    } else if (char === '\r' && text[index + 1] === '\n') {
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = '';
-      index += 1;
-    } else field += char;
-  }
-  if (field !== '' || record.length > 0) throw new Error('CSV does not end with CRLF');
-  return records;
 }
 
 /** "0.001250" → 1250n (6 decimals). */
@@ -598,6 +569,25 @@ describe('BillingReports on real PostgreSQL', () => {
 
   it('closes October: invoices, closed statement, late usage adjusting the invoice, periods', async () => {
     fx.clock.set(new Date('2026-11-02T09:00:00.000Z'));
+    // August's usage predates every EUR version, so it is still held: October cannot close
+    // (afterwards no version could be in force in August) until a version before the earliest
+    // prices it: (100 + 600) × 0.5 = 350, billed in August.
+    await expect(fx.periods.close('2026-10', FINANCE)).rejects.toMatchObject({
+      code: 'BILLING.PERIOD_HAS_UNPRICED_USAGE',
+      details: { period: '2026-10', heldUsage: { EUR: 1 } },
+    });
+    const backfill = await fx.schedules.publish(
+      {
+        currency: 'EUR',
+        effectiveFrom: '2026-08-01T00:00:00.000Z',
+        carbonPricePerTonne: '100',
+        energyPricePerKwh: '0.2',
+        classMultipliers: { essential: '0.5', comfort: '2' },
+        defaultMultiplier: '1',
+      },
+      FINANCE,
+    );
+    expect(backfill.pricedHeldUsage).toBe(1);
     await fx.periods.close('2026-10', FINANCE);
     expect(await record(late)).toBe('charged');
 
@@ -675,7 +665,7 @@ describe('BillingReports on real PostgreSQL', () => {
     const periods = await reports.periods();
     expect(periods.map((p) => [p.period, p.status, p.lineCount, p.totals, p.heldUnpriced])).toEqual(
       [
-        ['2026-08', 'open', 0, {}, 1],
+        ['2026-08', 'open', 1, { EUR: { lines: 1, totalMicro: '350', total: '0.000350' } }, 0],
         ['2026-09', 'open', 2, { EUR: { lines: 2, totalMicro: '22100', total: '0.022100' } }, 0],
         ['2026-10', 'closed', 8, { EUR: { lines: 8, totalMicro: '33650', total: '0.033650' } }, 0],
         ['2026-11', 'open', 1, { EUR: { lines: 1, totalMicro: '300', total: '0.000300' } }, 0],
@@ -697,7 +687,7 @@ describe('BillingReports on real PostgreSQL', () => {
     expect(result.match).toBe(true);
     expect(result.live.digest).toBe(result.rebuilt.digest);
     expect(result.eventsApplied).toBe(rows[0]?.count);
-    expect(result.live.rowCounts.charge_lines).toBe(11);
+    expect(result.live.rowCounts.charge_lines).toBe(12);
     const leftovers = await fx.query(
       `SELECT nspname FROM pg_namespace WHERE nspname LIKE 'billing_replay_%'`,
     );
@@ -739,7 +729,7 @@ describe('BillingReports on real PostgreSQL', () => {
     );
     expect(result.match).toBe(true);
     expect(result.eventsApplied).toBe(events[0]?.count);
-    expect(result.live.rowCounts.charge_lines).toBe(13);
+    expect(result.live.rowCounts.charge_lines).toBe(14);
   });
 
   it('reports an injected difference and a tampered row: reconciliation and replay both see it', async () => {
@@ -765,8 +755,8 @@ describe('BillingReports on real PostgreSQL', () => {
     const replay = await reports.verifyReplay();
     expect(replay.match).toBe(false);
     expect(replay.live.digest).not.toBe(replay.rebuilt.digest);
-    expect(replay.live.rowCounts.charge_lines).toBe(12);
-    expect(replay.rebuilt.rowCounts.charge_lines).toBe(13);
+    expect(replay.live.rowCounts.charge_lines).toBe(13);
+    expect(replay.rebuilt.rowCounts.charge_lines).toBe(14);
 
     // A changed amount is caught too, with the row count unchanged.
     await fx.query(
