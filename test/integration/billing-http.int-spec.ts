@@ -5,6 +5,7 @@
 // the OpenAPI document. Usage gets in through the service's own UsageCharging (what the
 // usage.recorded consumer calls), in a ledger transaction, and once through Kafka to prove the
 // messaging edge is wired.
+import { JOURNAL_CSV_COLUMNS, parseCsv } from '../../apps/billing/src/domain/csv';
 import { periodBounds, periodOf, previousPeriod } from '../../apps/billing/src/domain/periods';
 import {
   ALLOCATION_EVENT_TYPES_V1,
@@ -56,36 +57,6 @@ interface OpenApiOperation {
   >;
 }
 
-/** RFC 4180 rows (quoted cells, CRLF). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let index = 0; index < text.length; index += 1) {
-    const char = text[index] as string;
-    if (quoted) {
-      if (char === '"' && text[index + 1] === '"') {
-        cell += '"';
-        index += 1;
-      } else if (char === '"') quoted = false;
-      else cell += char;
-    } else if (char === '"') quoted = true;
-    else if (char === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (char === '\r' && text[index + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      index += 1;
-    } else cell += char;
-  }
-  if (cell !== '' || row.length > 0) rows.push([...row, cell]);
-  return rows;
-}
-
 /** The refusal has the shape OpenAPI documents for its code: the same `details` keys. */
 function expectDocumented(refusal: Refusal): void {
   const example = ERROR_EXAMPLES[refusal.code];
@@ -97,21 +68,6 @@ function expectDocumented(refusal: Refusal): void {
 
 /** "0.113751" → 113751n (the CSV's 6-decimal amounts, exact). */
 const micro = (display: string): bigint => BigInt(display.replace('.', ''));
-
-const COLUMNS = [
-  'date',
-  'account',
-  'cost_centre',
-  'debit',
-  'credit',
-  'currency',
-  'reference',
-  'entry_id',
-  'billing_period',
-  'unit_id',
-  'invoice_number',
-  'adjusts_invoice',
-];
 
 // Periods relative to today: P has ended and is closed by the test; C (the current month) has not.
 const C = periodOf(new Date());
@@ -626,10 +582,10 @@ describe('billing HTTP API (real service and PostgreSQL)', () => {
       `attachment; filename="plafond-journal-${P}.csv"`,
     );
     const rows = parseCsv(csv.text);
-    expect(rows[0]).toEqual(COLUMNS);
+    expect(rows[0]).toEqual(JOURNAL_CSV_COLUMNS);
     const lines = rows.slice(1);
     expect(lines).toHaveLength(6);
-    const column = (name: string) => COLUMNS.indexOf(name);
+    const column = (name: string) => (JOURNAL_CSV_COLUMNS as readonly string[]).indexOf(name);
     const sum = (name: string) =>
       lines.reduce((total, line) => total + micro(line[column(name)] as string), 0n);
     expect(sum('debit')).toBe(113_751n);
@@ -657,7 +613,7 @@ describe('billing HTTP API (real service and PostgreSQL)', () => {
     }>(`/v1/exports/journal?period=${P}&format=json`);
     expect(json.status).toBe(200);
     expect(json.body.period).toBe(P);
-    expect(json.body.columns).toEqual(COLUMNS);
+    expect(json.body.columns).toEqual(JOURNAL_CSV_COLUMNS);
     expect(json.body.lines).toHaveLength(6);
     expect(json.body.totals.EUR).toMatchObject({
       debit: '0.113751',

@@ -19,6 +19,7 @@ import { TOPICS, topicName } from '@plafond/contracts';
 import { createDataSource, loadConfig, provisionTopics, runMigrations } from '@plafond/platform';
 import { kafkaBrokers, waitFor } from '@plafond/testing';
 import { Pool } from 'pg';
+import { JOURNAL_CSV_COLUMNS, parseCsv } from '../../apps/billing/src/domain/csv';
 import { periodBounds, periodOf, previousPeriod } from '../../apps/billing/src/domain/periods';
 import { IngestionConfig } from '../../apps/ingestion/src/config';
 import {
@@ -218,36 +219,6 @@ const display = (amount: bigint): string => {
   return `${amount < 0n ? '-' : ''}${digits.slice(0, -6)}.${digits.slice(-6)}`;
 };
 const sum = (values: readonly bigint[]) => values.reduce((total, value) => total + value, 0n);
-
-/** RFC 4180 rows (quoted cells, CRLF after every record). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let index = 0; index < text.length; index += 1) {
-    const char = text[index] as string;
-    if (quoted) {
-      if (char === '"' && text[index + 1] === '"') {
-        cell += '"';
-        index += 1;
-      } else if (char === '"') quoted = false;
-      else cell += char;
-    } else if (char === '"') quoted = true;
-    else if (char === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (char === '\r' && text[index + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      index += 1;
-    } else cell += char;
-  }
-  if (cell !== '' || row.length > 0) rows.push([...row, cell]);
-  return rows;
-}
 
 interface StatementGroup {
   usefulnessClass: string | null;
@@ -813,20 +784,7 @@ it('charges usage from ingestion, surcharges allocation overruns, closes the pre
   expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
   expect(csv.text.endsWith('\r\n')).toBe(true);
   const [header, ...rows] = parseCsv(csv.text);
-  expect(header).toEqual([
-    'date',
-    'account',
-    'cost_centre',
-    'debit',
-    'credit',
-    'currency',
-    'reference',
-    'entry_id',
-    'billing_period',
-    'unit_id',
-    'invoice_number',
-    'adjusts_invoice',
-  ]);
+  expect(header).toEqual(JOURNAL_CSV_COLUMNS);
   const json = await finance.get<{ lines: JournalRow[]; totals: Record<string, Json> }>(
     `/v1/exports/journal?period=${P}&format=json`,
   );

@@ -3,7 +3,7 @@
 // and checked the route's roles; what depends on the data (which units) is checked here.
 import { Inject, Injectable } from '@nestjs/common';
 import type { AsOf } from '@plafond/ledger';
-import { currentCorrelationId, PlafondError, PlatformErrorCode } from '@plafond/platform';
+import { isScopedCaller, outOfScopeError, type CallerIdentity } from '@plafond/platform';
 import { isInSubtree, type OrganisationState } from '../domain';
 
 export const ALLOCATION_ROLES = ['admin', 'unit_manager', 'auditor', 'service'] as const;
@@ -11,33 +11,8 @@ export type AllocationRole = (typeof ALLOCATION_ROLES)[number];
 /** Roles whose keys are bound to a unit and see only its subtree. */
 export const SCOPED_ROLES: readonly AllocationRole[] = ['unit_manager'];
 
-/** What the endpoints read from the authenticated principal (platform auth's `Principal`). */
-export interface CallerIdentity {
-  readonly keyId: string;
-  readonly role: string;
-  readonly scopeUnitId: string | null;
-}
-
-/** The audit identity written to every event's metadata: `<role>:<keyId>`. */
-export function actorOf(caller: CallerIdentity): string {
-  return `${caller.role}:${caller.keyId}`;
-}
-
-export interface CallerContext {
-  actor: string;
-  correlationId?: string;
-  reason?: string;
-}
-
-/** The command context of a write: actor, the request's correlation id, the stated reason. */
-export function contextOf(caller: CallerIdentity, reason?: string | null): CallerContext {
-  const correlationId = currentCorrelationId();
-  return {
-    actor: actorOf(caller),
-    ...(correlationId === undefined ? {} : { correlationId }),
-    ...(reason === undefined || reason === null ? {} : { reason }),
-  };
-}
+/** The audit identity (`<role>:<keyId>`) and a write's command context: the platform's. */
+export { actorOf, contextOf, type CallerContext, type CallerIdentity } from '@plafond/platform';
 
 /** Reads the unit tree; provided by the application's OrganisationService. */
 export interface OrganisationReader {
@@ -46,16 +21,7 @@ export interface OrganisationReader {
 export const ORGANISATION_READER = Symbol('plafond.allocation.ORGANISATION_READER');
 
 export function isScoped(caller: CallerIdentity): boolean {
-  return (SCOPED_ROLES as readonly string[]).includes(caller.role) || caller.scopeUnitId !== null;
-}
-
-function outOfScope(caller: CallerIdentity, unitIds: readonly string[]): PlafondError {
-  return new PlafondError(
-    PlatformErrorCode.authForbidden,
-    `This key may only act on units under "${caller.scopeUnitId ?? '(none)'}".`,
-    { role: caller.role, scopeUnitId: caller.scopeUnitId, unitIds: [...unitIds] },
-    403,
-  );
+  return isScopedCaller(caller, SCOPED_ROLES);
 }
 
 /**
@@ -71,7 +37,7 @@ export class ScopeChecker {
   async requireUnits(caller: CallerIdentity, unitIds: readonly string[]): Promise<void> {
     if (!isScoped(caller)) return;
     const outside = await this.outside(caller, unitIds);
-    if (outside.length > 0) throw outOfScope(caller, outside);
+    if (outside.length > 0) throw outOfScopeError(caller, outside);
   }
 
   /** The items whose unit is in the caller's subtree (all of them for an unscoped caller). */

@@ -2,7 +2,7 @@
 // amounts. Failures look like the pipe's own: REQUEST.INVALID with `details.fields`.
 import { parseQuantity, QUANTITY_MAX, QuantityError } from '@plafond/contracts';
 import type { AsOf } from '@plafond/ledger';
-import { PlafondError, PlatformErrorCode } from '@plafond/platform';
+import { parseIsoInstant, PlafondError, PlatformErrorCode } from '@plafond/platform';
 
 export const AS_OF_FORMAT =
   'an ISO-8601 instant with a time zone (2026-03-01T00:00:00Z) or a ledger position (position:1234)';
@@ -18,25 +18,6 @@ export function invalidField(field: string, problem: string): PlafondError {
 }
 
 const POSITION = /^position:(0|[1-9][0-9]{0,18})$/;
-const INSTANT =
-  /^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]{1,9})?)?(Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$/;
-
-function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
-
-/** The instant an ISO-8601 text names, or undefined when it is not a real one (Feb 30, 24:00...). */
-export function parseInstant(text: string): Date | undefined {
-  const match = INSTANT.exec(text);
-  if (match === null) return undefined;
-  const [year, month, day, hour, minute] = match.slice(1, 6).map((part) => Number(part));
-  const second = Number(match[6] ?? '0');
-  if (year === undefined || month === undefined || day === undefined) return undefined;
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  if ((hour ?? 0) > 23 || (minute ?? 0) > 59 || second > 59) return undefined;
-  const instant = new Date(text);
-  return Number.isNaN(instant.getTime()) ? undefined : instant;
-}
 
 /**
  * `?asOf=` → the ledger's time-travel point: an instant (events recorded at or before it) or a
@@ -53,7 +34,7 @@ export function parseAsOf(raw: unknown, field = 'asOf'): AsOf | undefined {
       return invalidWithFormat(field, `must be at most position:${QUANTITY_MAX}`);
     return { position: value };
   }
-  const at = parseInstant(raw);
+  const at = parseIsoInstant(raw);
   if (at === undefined) return invalidWithFormat(field, `must be ${AS_OF_FORMAT}`);
   return { at };
 }

@@ -1,4 +1,4 @@
-import { JOURNAL_CSV_COLUMNS, csvCell, journalCsvRow, toCsv } from './csv';
+import { JOURNAL_CSV_COLUMNS, csvCell, journalCsvRow, parseCsv, toCsv } from './csv';
 import { journalEntry } from './journal';
 
 describe('csv', () => {
@@ -13,6 +13,20 @@ describe('csv', () => {
       ),
     ).toBe('a,b\r\n"x,y","say ""hi"""\r\n"line\nbreak",\r\n');
     expect(toCsv(['only'], [])).toBe('only\r\n');
+  });
+  it('reads back what it writes, cells as written', () => {
+    const rows = [
+      ['x,y', 'say "hi"', ''],
+      ['line\nbreak', 'a\r\nb', '=1,2'],
+    ];
+    expect(parseCsv(toCsv(['a', 'b', 'c'], rows))).toEqual([
+      ['a', 'b', 'c'],
+      ['x,y', 'say "hi"', ''],
+      ['line\nbreak', 'a\r\nb', "'=1,2"],
+    ]);
+    expect(parseCsv('')).toEqual([]);
+    expect(() => parseCsv('a,b')).toThrow('CSV does not end with CRLF');
+    expect(() => parseCsv('"a\r\n')).toThrow('CSV does not end with CRLF');
   });
   it('guards text cells against formula injection but keeps plain numbers', () => {
     expect(csvCell('=SUM(A1)')).toBe("'=SUM(A1)");

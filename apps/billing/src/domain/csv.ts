@@ -22,6 +22,39 @@ export function toCsv(header: readonly string[], rows: readonly (readonly string
   return records.map((record) => `${record}\r\n`).join('');
 }
 
+/**
+ * Reads what `toCsv` writes (RFC 4180: quoted fields, doubled quotes, CRLF after every record),
+ * cells as written (a formula guard `'` stays). Throws when the text does not end with CRLF.
+ */
+export function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const char = text[index] as string;
+    if (quoted) {
+      if (char === '"' && text[index + 1] === '"') {
+        field += '"';
+        index += 1;
+      } else if (char === '"') quoted = false;
+      else field += char;
+    } else if (char === '"') quoted = true;
+    else if (char === ',') {
+      record.push(field);
+      field = '';
+    } else if (char === '\r' && text[index + 1] === '\n') {
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = '';
+      index += 1;
+    } else field += char;
+  }
+  if (quoted || field !== '' || record.length > 0) throw new Error('CSV does not end with CRLF');
+  return records;
+}
+
 export const JOURNAL_CSV_COLUMNS = [
   'date',
   'account',

@@ -3,36 +3,15 @@
 // checked the route's `@Roles`; what depends on the data (which units) is checked here, against
 // the unit tree billing learnt from allocation's events (BillingDirectory).
 import { Inject, Injectable } from '@nestjs/common';
-import { currentCorrelationId, PlafondError, PlatformErrorCode } from '@plafond/platform';
+import { isScopedCaller, outOfScopeError, type CallerIdentity } from '@plafond/platform';
+
+export { contextOf, type CallerContext, type CallerIdentity } from '@plafond/platform';
 
 /** finance writes (schedules, profiles, close); auditors read everything; unit managers their subtree. */
 export const BILLING_ROLES = ['admin', 'finance', 'unit_manager', 'auditor'] as const;
 export type BillingRole = (typeof BILLING_ROLES)[number];
 /** Roles whose keys are bound to a unit and see only its subtree. */
 export const SCOPED_ROLES: readonly BillingRole[] = ['unit_manager'];
-
-/** What the endpoints read from the authenticated principal (platform auth's `Principal`). */
-export interface CallerIdentity {
-  readonly keyId: string;
-  readonly role: string;
-  readonly scopeUnitId: string | null;
-}
-
-/** The command context of a write: `<role>:<keyId>`, the request's correlation id, the reason. */
-export interface CallerContext {
-  actor: string;
-  correlationId?: string;
-  reason?: string;
-}
-
-export function contextOf(caller: CallerIdentity, reason?: string | null): CallerContext {
-  const correlationId = currentCorrelationId();
-  return {
-    actor: `${caller.role}:${caller.keyId}`,
-    ...(correlationId === undefined ? {} : { correlationId }),
-    ...(reason === undefined || reason === null ? {} : { reason }),
-  };
-}
 
 /** The unit tree as billing knows it; provided by the application's BillingDirectory. */
 export interface BillingUnitTree {
@@ -42,16 +21,7 @@ export interface BillingUnitTree {
 export const BILLING_UNIT_TREE = Symbol('plafond.billing.BILLING_UNIT_TREE');
 
 export function isScoped(caller: CallerIdentity): boolean {
-  return (SCOPED_ROLES as readonly string[]).includes(caller.role) || caller.scopeUnitId !== null;
-}
-
-export function outOfScope(caller: CallerIdentity, unitIds: readonly string[]): PlafondError {
-  return new PlafondError(
-    PlatformErrorCode.authForbidden,
-    `This key may only act on units under "${caller.scopeUnitId ?? '(none)'}".`,
-    { role: caller.role, scopeUnitId: caller.scopeUnitId, unitIds: [...unitIds] },
-    403,
-  );
+  return isScopedCaller(caller, SCOPED_ROLES);
 }
 
 /**
@@ -67,7 +37,7 @@ export class BillingScope {
     if (!isScoped(caller)) return;
     const allowed = await this.allowed(caller);
     const outside = [...new Set(unitIds)].filter((unitId) => !allowed.has(unitId));
-    if (outside.length > 0) throw outOfScope(caller, outside);
+    if (outside.length > 0) throw outOfScopeError(caller, outside);
   }
 
   /** Whether the caller may see every one of these units (no error: for answers that hide). */

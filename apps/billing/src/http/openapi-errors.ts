@@ -1,40 +1,14 @@
 // OpenAPI documentation of the errors each endpoint answers, with one example per code. The
-// examples are the real shapes (`{ code, message, details }`, amounts as decimal strings).
-import { applyDecorators } from '@nestjs/common';
-import { ApiProperty, ApiResponse } from '@nestjs/swagger';
+// examples are the real shapes (`{ code, message, details }`, amounts as decimal strings); the
+// decorator itself is the platform's (createApiErrors).
+import { createApiErrors, OUT_OF_SCOPE, type ErrorExample } from '@plafond/platform';
 import { httpStatusOf, LEDGER_CONCURRENCY } from './error-mapping';
 
-export class ErrorResponse {
-  @ApiProperty({
-    description: 'Stable code to branch on (AREA.REASON).',
-    example: 'BILLING.PERIOD_ALREADY_CLOSED',
-  })
-  code!: string;
-
-  @ApiProperty({
-    description: 'For humans; may change.',
-    example: 'period 2026-11 is closed',
-  })
-  message!: string;
-
-  @ApiProperty({
-    description: 'JSON a client can act on; amounts are decimal strings.',
-    type: 'object',
-    additionalProperties: true,
-    example: { period: '2026-11' },
-  })
-  details!: Record<string, unknown>;
-}
-
-type Example = { message: string; details: Record<string, unknown> };
-
 /** A second example of AUTH.FORBIDDEN: a unit manager naming a unit outside its subtree. */
-export const OUT_OF_SCOPE = 'AUTH.FORBIDDEN#out-of-scope';
-/** The code an example key documents (`CODE#variant` → `CODE`). */
-const codeOf = (key: string): string => key.split('#')[0] as string;
+export { OUT_OF_SCOPE };
 
 /** One realistic example per code; codes documented on an endpoint must be listed here. */
-export const ERROR_EXAMPLES: Readonly<Record<string, Example>> = {
+export const ERROR_EXAMPLES: Readonly<Record<string, ErrorExample>> = {
   'REQUEST.INVALID': {
     message: 'The request is invalid: currency.',
     details: {
@@ -160,13 +134,6 @@ export const ERROR_EXAMPLES: Readonly<Record<string, Example>> = {
   },
 };
 
-const PLATFORM_STATUS: Readonly<Record<string, number>> = {
-  'REQUEST.INVALID': 400,
-  'AUTH.UNAUTHENTICATED': 401,
-  'AUTH.FORBIDDEN': 403,
-  [LEDGER_CONCURRENCY]: 409,
-};
-
 const STATUS_TEXT: Readonly<Record<number, string>> = {
   400: 'The request is malformed',
   401: 'No valid API key',
@@ -177,37 +144,14 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
   503: 'Try again shortly',
 };
 
-export function documentedStatusOf(key: string): number {
-  const code = codeOf(key);
-  return PLATFORM_STATUS[code] ?? httpStatusOf(code);
-}
-
-/**
- * `@ApiResponse` per status for the codes an endpoint may answer, each with its example. 400
- * REQUEST.INVALID, 401 and 403 are added to every endpoint (the guard and the pipe apply to all).
- */
-export function ApiErrors(...codes: string[]): MethodDecorator & ClassDecorator {
-  const all = [...new Set(['REQUEST.INVALID', 'AUTH.UNAUTHENTICATED', 'AUTH.FORBIDDEN', ...codes])];
-  const byStatus = new Map<number, string[]>();
-  for (const code of all) {
-    if (ERROR_EXAMPLES[code] === undefined) throw new Error(`no OpenAPI example for ${code}`);
-    const status = documentedStatusOf(code);
-    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
-  }
-  const decorators = [...byStatus.entries()]
-    .sort(([left], [right]) => left - right)
-    .map(([status, statusCodes]) =>
-      ApiResponse({
-        status,
-        description: `${STATUS_TEXT[status] ?? 'Error'}: ${[...new Set(statusCodes.map(codeOf))].join(', ')}`,
-        type: ErrorResponse,
-        examples: Object.fromEntries(
-          statusCodes.map((key) => {
-            const example = ERROR_EXAMPLES[key] as Example;
-            return [key, { summary: key, value: { code: codeOf(key), ...example } }];
-          }),
-        ),
-      }),
-    );
-  return applyDecorators(...decorators);
-}
+/** `ApiErrors(...codes)`: `@ApiResponse` per status with the examples above (400/401/403 always). */
+export const { ApiErrors, documentedStatusOf, ErrorResponse } = createApiErrors({
+  examples: ERROR_EXAMPLES,
+  statusOf: (code) => (code === LEDGER_CONCURRENCY ? 409 : httpStatusOf(code)),
+  statusText: STATUS_TEXT,
+  schemaExample: {
+    code: 'BILLING.PERIOD_ALREADY_CLOSED',
+    message: 'period 2026-11 is closed',
+    details: { period: '2026-11' },
+  },
+});

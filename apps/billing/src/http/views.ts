@@ -2,6 +2,7 @@
 // through `present` (amounts as micro-unit strings `…Micro` plus 6-decimal display strings),
 // which these classes describe with realistic examples.
 import { ApiProperty } from '@nestjs/swagger';
+import { JOURNAL_CSV_COLUMNS } from '../domain/csv';
 
 const object = (description: string, example: unknown) =>
   ApiProperty({ type: 'object', additionalProperties: true, description, example });
@@ -236,20 +237,7 @@ export class JournalExportView {
   @ApiProperty({
     type: [String],
     description: 'The CSV columns, in order (docs/billing-api.md).',
-    example: [
-      'date',
-      'account',
-      'cost_centre',
-      'debit',
-      'credit',
-      'currency',
-      'reference',
-      'entry_id',
-      'billing_period',
-      'unit_id',
-      'invoice_number',
-      'adjusts_invoice',
-    ],
+    example: [...JOURNAL_CSV_COLUMNS],
   })
   columns!: string[];
   @array('Journal lines in ledger order, debit before credit.', [JOURNAL_LINE_EXAMPLE])

@@ -1,5 +1,6 @@
 // API keys and roles, shared by the three services (docs/access-control.md).
 export * from './access';
+export * from './caller';
 export * from './api-key';
 export * from './api-key.schema';
 export * from './api-key.store';
