@@ -11,16 +11,8 @@ export {
   type EdgeStatus,
   type RetryTuning,
 } from '@plafond/platform';
-export {
-  DEAD_LETTER_LIST_LIMITS,
-  DeadLetters,
-  describeDeadLetterError,
-  type BytesJson,
-  type DeadLetterError,
-  type DeadLetterInput,
-  type DeadLetterPage,
-  type DeadLetterView,
-} from './dead-letters';
+// The dead letter store is @plafond/platform's (kafka/dead-letters), bound by the module.
+export { DeadLetters } from '@plafond/platform';
 export {
   DEAD_LETTERS_TABLE,
   messagingTableDownStatements,

@@ -1,7 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AllocationConfig } from '../config';
 import { AllocationRelay } from './allocation-relay';
-import { DeadLetters } from './dead-letters';
+import { EVENT_STORE } from '@plafond/ledger';
+import { DeadLetters, deadLettersProvider } from '@plafond/platform';
 import {
   MESSAGING_SETTINGS,
   resolveMessagingSettings,
@@ -30,7 +31,7 @@ export class MessagingModule {
           useFactory: (config: AllocationConfig) => resolveMessagingSettings(config, options),
         },
         { provide: USAGE_DEBITS, useExisting: options.usageDebits },
-        DeadLetters,
+        deadLettersProvider(EVENT_STORE),
         AllocationRelay,
         UsageRecordedConsumer,
         MessagingStatus,

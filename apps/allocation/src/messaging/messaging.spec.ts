@@ -8,12 +8,11 @@ import {
   type UsageRecordedV1,
 } from '@plafond/contracts';
 import type { RecordedEvent } from '@plafond/ledger';
-import { JsonLogger } from '@plafond/platform';
+import { bytesJson, describeDeadLetterError, JsonLogger } from '@plafond/platform';
 import { waitFor } from '@plafond/testing';
 import { DomainError } from '../domain';
 import { allocationEventRouter, INTERNAL_ALLOCATION_EVENT_TYPES } from './allocation-event-routes';
 import { BackgroundStart } from '@plafond/platform';
-import { bytesJson, describeDeadLetterError } from './dead-letters';
 import {
   readUsageRecordedMessage,
   USAGE_MESSAGE_ERROR,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { SubscriptionLag } from '@plafond/ledger';
 import { AllocationRelay, type AllocationRelayStatus } from './allocation-relay';
-import { DeadLetters } from './dead-letters';
+import { DeadLetters } from '@plafond/platform';
 import { UsageRecordedConsumer, type UsageConsumerStatus } from './usage-recorded.kafka.controller';
 
 export interface MessagingReport {

@@ -22,7 +22,7 @@ import {
 } from '../application';
 import { accountStreamId } from '../domain';
 import { AllocationRelay } from './allocation-relay';
-import { DeadLetters } from './dead-letters';
+import { DeadLetters } from '@plafond/platform';
 import { createMessagingTestKit, type MessagingTestKit } from './testing/messaging-test-kit';
 import { USAGE_RECORDED_ACTOR, UsageRecordedConsumer } from './usage-recorded.kafka.controller';
 

@@ -20,7 +20,7 @@ import type { TransactionalEventStore } from '@plafond/ledger';
 import { waitFor } from '@plafond/testing';
 import type { Message } from 'kafkajs';
 import { DomainError } from '../domain';
-import { DeadLetters } from './dead-letters';
+import { DeadLetters } from '@plafond/platform';
 import { createMessagingTestKit, type MessagingTestKit } from './testing/messaging-test-kit';
 import {
   USAGE_RECORDED_ACTOR,

@@ -17,13 +17,12 @@ import {
   type InboxKafkaMessage,
   type TransactionalEventStore,
 } from '@plafond/ledger';
-import { JsonLogger, KafkaClients } from '@plafond/platform';
+import { DeadLetters, JsonLogger, KafkaClients } from '@plafond/platform';
 import type { KafkaMessage } from 'kafkajs';
 import { AllocationConfig } from '../config';
 import { ApplicationError } from '../application';
 import { DomainError } from '../domain';
 import { BackgroundStart, type EdgeStatus } from '@plafond/platform';
-import { DeadLetters } from './dead-letters';
 import { subscriptionLogger } from '@plafond/platform';
 import { MESSAGING_SETTINGS, type MessagingSettings } from './messaging.options';
 import { readUsageRecordedMessage, type UsageRecordedMessage } from './usage-recorded.message';

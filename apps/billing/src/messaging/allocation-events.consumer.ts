@@ -2,12 +2,7 @@
 // centre inheritance, statements), use cases' usefulness classes (multipliers), and debits that
 // went over the allocation (surcharges). Inbox consumer: each CloudEvent (source#id) is applied
 // once, in the inbox transaction. Types billing does not read are acknowledged without effect.
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   CloudEventValidationError,
   allocationEventNameV1,
@@ -18,25 +13,20 @@ import {
 } from '@plafond/contracts';
 import {
   EVENT_STORE,
-  Inbox,
-  createInboxKafkaConsumer,
   type EventStore,
-  type InboxKafkaConsumer,
   type InboxKafkaMessage,
   type TransactionalEventStore,
 } from '@plafond/ledger';
-import {
-  BackgroundStart,
-  JsonLogger,
-  KafkaClients,
-  subscriptionLogger,
-  type EdgeStatus,
-} from '@plafond/platform';
+import { DeadLetters, JsonLogger, KafkaClients, type EdgeStatus } from '@plafond/platform';
 import { UsageCharging } from '../application/charging.service';
 import type { CommandContext } from '../application/command-context';
 import { BillingDirectory } from '../application/directory';
 import { BILLING_ERROR, BillingError } from '../domain/errors';
-import { DeadLetters } from './dead-letters';
+import {
+  BillingInboxConsumer,
+  billingInboxConsumer,
+  type BillingInboxConsumerEdge,
+} from './billing-inbox-consumer';
 import { isPermanentDataFailure } from './permanent-failure';
 import { BILLING_MESSAGING_SETTINGS, type BillingMessagingSettings } from './messaging.options';
 
@@ -79,11 +69,10 @@ export function isPermanentAllocationFailure(error: unknown): boolean {
 }
 
 @Injectable()
-export class AllocationEventsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
+export class AllocationEventsConsumer extends BillingInboxConsumer {
   readonly topic: string;
   readonly groupId: string;
-  private readonly inboxConsumer: InboxKafkaConsumer | null;
-  private readonly starter: BackgroundStart | null;
+  protected readonly edge: BillingInboxConsumerEdge;
   private readonly counts = { applied: 0, ignored: 0, deadLettered: 0 };
 
   constructor(
@@ -92,69 +81,31 @@ export class AllocationEventsConsumer implements OnApplicationBootstrap, OnModul
     private readonly logger: JsonLogger,
     private readonly directory: BillingDirectory,
     private readonly charging: UsageCharging,
-    private readonly deadLetters: DeadLetters,
-    @Inject(BILLING_MESSAGING_SETTINGS) private readonly settings: BillingMessagingSettings,
+    deadLetters: DeadLetters,
+    @Inject(BILLING_MESSAGING_SETTINGS) protected readonly settings: BillingMessagingSettings,
   ) {
+    super();
     this.topic = settings.allocationEventsTopic;
     this.groupId = settings.allocationGroupId;
-    if (!settings.enable.allocationConsumer) {
-      this.inboxConsumer = null;
-      this.starter = null;
-      return;
-    }
-    const inboxConsumer = createInboxKafkaConsumer({
-      consumer: clients.consumer({ ...settings.consumerConfig, groupId: this.groupId }),
-      groupId: this.groupId,
-      topics: [this.topic],
-      // Every unit, use case and debit ever published matters: a new group reads from the start.
-      fromBeginning: true,
-      inbox: new Inbox({ store, schema: settings.schema }),
-      handle: (delivery, tx) => this.apply(delivery, tx),
-      onInvalidMessage: (delivery, error) => this.deadLetter(delivery, error),
-      isPermanentFailure: isPermanentAllocationFailure,
-      logger: subscriptionLogger(logger, 'BillingAllocationEventsConsumer'),
-    });
-    this.inboxConsumer = inboxConsumer;
-    this.starter = new BackgroundStart({
-      name: 'billing allocation events consumer',
-      start: () => inboxConsumer.start(),
-      stop: () => inboxConsumer.stop(),
-      logger,
-      retry: settings.startRetry,
-    });
-  }
-
-  onApplicationBootstrap(): void {
-    if (this.settings.autoStart) this.start();
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.stop();
-  }
-
-  /** Joins the group in the background (retrying while the broker is unreachable). */
-  start(): void {
-    this.starter?.begin();
-  }
-
-  /** Finishes the record in hand, commits its offset and leaves the group. */
-  async stop(): Promise<void> {
-    await this.starter?.end();
+    this.edge = billingInboxConsumer(
+      { store, clients, logger, settings, deadLetters },
+      {
+        name: 'billing allocation events consumer',
+        loggerContext: 'BillingAllocationEventsConsumer',
+        enabled: settings.enable.allocationConsumer,
+        topic: this.topic,
+        groupId: this.groupId,
+        handle: (delivery, tx) => this.apply(delivery, tx),
+        isPermanentFailure: isPermanentAllocationFailure,
+        onDeadLettered: () => {
+          this.counts.deadLettered += 1;
+        },
+      },
+    );
   }
 
   status(): AllocationEventsConsumerStatus {
-    const edge: EdgeStatus = this.starter?.status() ?? {
-      state: 'idle',
-      attempts: 0,
-      lastError: undefined,
-    };
-    return {
-      ...edge,
-      enabled: this.starter !== null,
-      topic: this.topic,
-      groupId: this.groupId,
-      counts: { ...this.counts },
-    };
+    return { ...this.edge.status(), counts: { ...this.counts } };
   }
 
   private async apply(delivery: InboxKafkaMessage, tx: TransactionalEventStore): Promise<void> {
@@ -216,16 +167,5 @@ export class AllocationEventsConsumer implements OnApplicationBootstrap, OnModul
       CONTEXT,
     );
     return true;
-  }
-
-  private async deadLetter(delivery: InboxKafkaMessage, error: unknown): Promise<void> {
-    await this.deadLetters.record({
-      consumer: this.groupId,
-      topic: delivery.topic,
-      partition: delivery.partition,
-      message: delivery.message,
-      error,
-    });
-    this.counts.deadLettered += 1;
   }
 }

@@ -12,16 +12,8 @@ export {
   billingEventRouter,
 } from './billing-event-routes';
 export { BillingRelay, type BillingRelayStatus } from './billing-relay';
-export {
-  DEAD_LETTER_LIST_LIMITS,
-  DeadLetters,
-  describeDeadLetterError,
-  type BytesJson,
-  type DeadLetterError,
-  type DeadLetterInput,
-  type DeadLetterPage,
-  type DeadLetterView,
-} from './dead-letters';
+// The dead letter store is @plafond/platform's (kafka/dead-letters), bound by the module.
+export { DeadLetters } from '@plafond/platform';
 export { BillingMessagingHttpController } from './messaging.http.controller';
 export { BillingMessagingModule } from './messaging.module';
 export {

@@ -7,8 +7,7 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
-import { PlafondError, Roles } from '@plafond/platform';
-import { DEAD_LETTER_LIST_LIMITS, DeadLetters } from './dead-letters';
+import { DEAD_LETTER_LIST_LIMITS, DeadLetters, PlafondError, Roles } from '@plafond/platform';
 import { BillingMessagingStatus } from './messaging.status';
 
 /** JSON-safe copy of a report: bigints become decimal strings, dates ISO instants. */

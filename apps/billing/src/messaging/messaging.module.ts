@@ -2,7 +2,8 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { BillingConfig } from '../config';
 import { AllocationEventsConsumer } from './allocation-events.consumer';
 import { BillingRelay } from './billing-relay';
-import { DeadLetters } from './dead-letters';
+import { EVENT_STORE } from '@plafond/ledger';
+import { DeadLetters, deadLettersProvider } from '@plafond/platform';
 import { BillingMessagingHttpController } from './messaging.http.controller';
 import {
   BILLING_MESSAGING_SETTINGS,
@@ -33,7 +34,7 @@ export class BillingMessagingModule {
           inject: [BillingConfig],
           useFactory: (config: BillingConfig) => resolveBillingMessagingSettings(config, options),
         },
-        DeadLetters,
+        deadLettersProvider(EVENT_STORE),
         BillingRelay,
         UsageRecordedConsumer,
         AllocationEventsConsumer,

@@ -1,41 +1,8 @@
-// Tables of the messaging edge, in the service's schema (the lead adds them to the
-// billing migration). The inbox and the relay checkpoint are the ledger's own tables.
-import { assertSchemaName } from '@plafond/ledger';
-
-export const DEAD_LETTERS_TABLE = 'dead_letters';
-
-/** `"schema".dead_letters`, after checking the schema name (it is interpolated into SQL). */
-export function deadLettersTable(schema: string): string {
-  assertSchemaName(schema);
-  return `"${schema}".${DEAD_LETTERS_TABLE}`;
-}
-
-/**
- * Idempotent DDL. One row per Kafka record a consumer could not apply: the record as received
- * (key, headers, value bytes), where it was (topic, partition, offset) and why. The unique key
- * makes a redelivered record a no-op; `dead_letter_id` orders the admin listing.
- */
-export function messagingTableStatements(schema: string): string[] {
-  const table = deadLettersTable(schema);
-  return [
-    `CREATE TABLE IF NOT EXISTS ${table} (
-      dead_letter_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-      consumer text NOT NULL,
-      topic text NOT NULL,
-      partition integer NOT NULL,
-      "offset" bigint NOT NULL,
-      key bytea NULL,
-      headers jsonb NOT NULL,
-      value bytea NULL,
-      error_code text NOT NULL,
-      error_message text NOT NULL,
-      error_details jsonb NULL,
-      received_at timestamptz NOT NULL DEFAULT now(),
-      CONSTRAINT dead_letters_record_key UNIQUE (consumer, topic, partition, "offset")
-    )`,
-  ];
-}
-
-export function messagingTableDownStatements(schema: string): string[] {
-  return [`DROP TABLE IF EXISTS ${deadLettersTable(schema)}`];
-}
+// Tables of the messaging edge (in the BillingTables migration): the dead letters, whose DDL is
+// @plafond/platform's, the same text as when it was written here. The inbox and the relay
+// checkpoint are the ledger's own tables.
+export {
+  DEAD_LETTERS_TABLE,
+  deadLetterTableDownStatements as messagingTableDownStatements,
+  deadLetterTableStatements as messagingTableStatements,
+} from '@plafond/platform';

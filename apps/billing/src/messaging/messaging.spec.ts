@@ -9,12 +9,11 @@ import {
   type UsageRecordedV1Json,
 } from '@plafond/contracts';
 import type { RecordedEvent } from '@plafond/ledger';
-import { loadConfig } from '@plafond/platform';
+import { describeDeadLetterError, loadConfig } from '@plafond/platform';
 import { BillingConfig } from '../config';
 import { BILLING_ERROR, BillingError } from '../domain/errors';
 import { isPermanentAllocationFailure } from './allocation-events.consumer';
 import { BILLING_CONTRACT_CHECKS, billingEventRouter } from './billing-event-routes';
-import { describeDeadLetterError } from './dead-letters';
 import { resolveBillingMessagingSettings } from './messaging.options';
 import { messagingTableStatements } from './messaging.schema';
 import { isPermanentUsageFailure } from './usage-recorded.consumer';

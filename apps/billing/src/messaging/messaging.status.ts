@@ -5,7 +5,7 @@ import {
   type AllocationEventsConsumerStatus,
 } from './allocation-events.consumer';
 import { BillingRelay, type BillingRelayStatus } from './billing-relay';
-import { DeadLetters } from './dead-letters';
+import { DeadLetters } from '@plafond/platform';
 import { UsageRecordedConsumer, type UsageRecordedConsumerStatus } from './usage-recorded.consumer';
 
 export interface BillingMessagingReport {

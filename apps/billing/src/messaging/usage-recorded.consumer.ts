@@ -2,33 +2,23 @@
 // usage.adjusted CloudEvents) through the ledger inbox, so each CloudEvent (source#id) takes
 // effect once however often Kafka delivers it. Records that can never apply go to dead_letters
 // and the partition moves on.
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   EVENT_STORE,
-  Inbox,
-  createInboxKafkaConsumer,
   type EventStore,
-  type InboxKafkaConsumer,
   type InboxKafkaMessage,
   type TransactionalEventStore,
 } from '@plafond/ledger';
-import {
-  BackgroundStart,
-  JsonLogger,
-  KafkaClients,
-  subscriptionLogger,
-  type EdgeStatus,
-} from '@plafond/platform';
+import { DeadLetters, JsonLogger, KafkaClients, type EdgeStatus } from '@plafond/platform';
 import type { KafkaMessage } from 'kafkajs';
 import { UsageCharging } from '../application/charging.service';
 import type { CommandContext } from '../application/command-context';
 import { BillingError } from '../domain/errors';
-import { DeadLetters } from './dead-letters';
+import {
+  BillingInboxConsumer,
+  billingInboxConsumer,
+  type BillingInboxConsumerEdge,
+} from './billing-inbox-consumer';
 import { isPermanentDataFailure } from './permanent-failure';
 import { BILLING_MESSAGING_SETTINGS, type BillingMessagingSettings } from './messaging.options';
 import { readUsageTopicMessage, type UsageTopicMessage } from './usage-recorded.message';
@@ -58,11 +48,10 @@ export function isPermanentUsageFailure(error: unknown): boolean {
 }
 
 @Injectable()
-export class UsageRecordedConsumer implements OnApplicationBootstrap, OnModuleDestroy {
+export class UsageRecordedConsumer extends BillingInboxConsumer {
   readonly topic: string;
   readonly groupId: string;
-  private readonly inboxConsumer: InboxKafkaConsumer | null;
-  private readonly starter: BackgroundStart | null;
+  protected readonly edge: BillingInboxConsumerEdge;
   /** Parsed by the inbox key function, read back by the handler: each record is decoded once. */
   private readonly parsed = new WeakMap<KafkaMessage, UsageTopicMessage>();
   private readonly counts: UsageRecordedConsumerStatus['counts'] = {
@@ -78,71 +67,32 @@ export class UsageRecordedConsumer implements OnApplicationBootstrap, OnModuleDe
     clients: KafkaClients,
     private readonly logger: JsonLogger,
     private readonly charging: UsageCharging,
-    private readonly deadLetters: DeadLetters,
-    @Inject(BILLING_MESSAGING_SETTINGS) private readonly settings: BillingMessagingSettings,
+    deadLetters: DeadLetters,
+    @Inject(BILLING_MESSAGING_SETTINGS) protected readonly settings: BillingMessagingSettings,
   ) {
+    super();
     this.topic = settings.usageRecordedTopic;
     this.groupId = settings.usageGroupId;
-    if (!settings.enable.usageConsumer) {
-      this.inboxConsumer = null;
-      this.starter = null;
-      return;
-    }
-    const inboxConsumer = createInboxKafkaConsumer({
-      // From KafkaClients, so that shutdown disconnects it (after the record in hand).
-      consumer: clients.consumer({ ...settings.consumerConfig, groupId: this.groupId }),
-      groupId: this.groupId,
-      topics: [this.topic],
-      // Every recorded usage must be charged: a new group reads the topic from its start.
-      fromBeginning: true,
-      inbox: new Inbox({ store, schema: settings.schema }),
-      messageId: (message) => this.read(message).messageId,
-      handle: (delivery, tx) => this.apply(delivery, tx),
-      onInvalidMessage: (delivery, error) => this.deadLetter(delivery, error),
-      isPermanentFailure: isPermanentUsageFailure,
-      logger: subscriptionLogger(logger, 'BillingUsageRecordedConsumer'),
-    });
-    this.inboxConsumer = inboxConsumer;
-    this.starter = new BackgroundStart({
-      name: 'billing usage.recorded consumer',
-      start: () => inboxConsumer.start(),
-      stop: () => inboxConsumer.stop(),
-      logger,
-      retry: settings.startRetry,
-    });
-  }
-
-  onApplicationBootstrap(): void {
-    if (this.settings.autoStart) this.start();
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.stop();
-  }
-
-  /** Joins the group in the background (retrying while the broker is unreachable). */
-  start(): void {
-    this.starter?.begin();
-  }
-
-  /** Finishes the record in hand, commits its offset and leaves the group. */
-  async stop(): Promise<void> {
-    await this.starter?.end();
+    this.edge = billingInboxConsumer(
+      { store, clients, logger, settings, deadLetters },
+      {
+        name: 'billing usage.recorded consumer',
+        loggerContext: 'BillingUsageRecordedConsumer',
+        enabled: settings.enable.usageConsumer,
+        topic: this.topic,
+        groupId: this.groupId,
+        messageId: (message) => this.read(message).messageId,
+        handle: (delivery, tx) => this.apply(delivery, tx),
+        isPermanentFailure: isPermanentUsageFailure,
+        onDeadLettered: () => {
+          this.counts.deadLettered += 1;
+        },
+      },
+    );
   }
 
   status(): UsageRecordedConsumerStatus {
-    const edge: EdgeStatus = this.starter?.status() ?? {
-      state: 'idle',
-      attempts: 0,
-      lastError: undefined,
-    };
-    return {
-      ...edge,
-      enabled: this.starter !== null,
-      topic: this.topic,
-      groupId: this.groupId,
-      counts: { ...this.counts },
-    };
+    return { ...this.edge.status(), counts: { ...this.counts } };
   }
 
   private read(message: KafkaMessage): UsageTopicMessage {
@@ -171,16 +121,5 @@ export class UsageRecordedConsumer implements OnApplicationBootstrap, OnModuleDe
       },
       'BillingUsageRecordedConsumer',
     );
-  }
-
-  private async deadLetter(delivery: InboxKafkaMessage, error: unknown): Promise<void> {
-    await this.deadLetters.record({
-      consumer: this.groupId,
-      topic: delivery.topic,
-      partition: delivery.partition,
-      message: delivery.message,
-      error,
-    });
-    this.counts.deadLettered += 1;
   }
 }

@@ -1,12 +1,26 @@
 // Kafka records a consumer could not apply, kept in PostgreSQL so that none is lost and an admin
-// can read them (GET /v1/admin/messaging/dead-letters). Writing one never blocks: the consumer moves past
-// the record once its row is committed.
-import { Inject, Injectable } from '@nestjs/common';
-import { EVENT_STORE, type EventStore, type JsonValue, type SqlExecutor } from '@plafond/ledger';
-import { BillingConfig } from '../config';
-import { PlafondError } from '@plafond/platform';
+// can read them. One implementation for every service: each binds it to its own schema and
+// transaction source (the ledger's EventStore fits `DeadLetterTransactions`). Writing one never
+// blocks: the consumer moves past the record once its row is committed, and nothing in the
+// record's content can make the write fail (PostgreSQL text and jsonb refuse U+0000, jsonb an
+// unpaired surrogate; see `withoutNul` and `bytesJson`).
 import type { IHeaders, KafkaMessage } from 'kafkajs';
-import { deadLettersTable } from './messaging.schema';
+import { PlafondError } from '../../errors/plafond-error';
+import { deadLettersTable } from './dead-letters.schema';
+
+/** A JSON value (the same type as the ledger's `JsonValue`). */
+export type DeadLetterJson =
+  string | number | boolean | null | DeadLetterJson[] | { [key: string]: DeadLetterJson };
+
+/** What the store runs SQL on (the ledger's `SqlExecutor`, e.g. `tx.sql`, is one). */
+export interface DeadLetterSql {
+  query<Row = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<Row[]>;
+}
+
+/** Opens transactions; the ledger's `EventStore` is one. */
+export interface DeadLetterTransactions {
+  transaction<T>(work: (tx: { readonly sql: DeadLetterSql }) => Promise<T>): Promise<T>;
+}
 
 /** Bytes as JSON: the UTF-8 text when the bytes are valid UTF-8, else their base64. */
 export type BytesJson = string | { base64: string };
@@ -24,7 +38,7 @@ export interface DeadLetterError {
   code: string;
   message: string;
   /** Contract issues (`{ path, code, message }[]`) or the domain error's details, when there are. */
-  details: JsonValue | null;
+  details: DeadLetterJson | null;
 }
 
 export interface DeadLetterView {
@@ -66,28 +80,28 @@ interface DeadLetterRow {
   value: Buffer | null;
   error_code: string;
   error_message: string;
-  error_details: JsonValue | null;
+  error_details: DeadLetterJson | null;
   received_at: Date;
 }
 
-@Injectable()
+/** The dead letters of one schema's `dead_letters` table (see `deadLetterTableStatements`). */
 export class DeadLetters {
   private readonly table: string;
 
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    config: BillingConfig,
+    private readonly store: DeadLetterTransactions,
+    schema: string,
   ) {
-    this.table = deadLettersTable(config.databaseSchema);
+    this.table = deadLettersTable(schema);
   }
 
   /**
    * Stores one record; `sql` is a transaction the caller owns, else a transaction of its own.
    * Returns false if the record (consumer, topic, partition, offset) was already there.
    */
-  async record(input: DeadLetterInput, sql?: SqlExecutor): Promise<boolean> {
+  async record(input: DeadLetterInput, sql?: DeadLetterSql): Promise<boolean> {
     const error = describeDeadLetterError(input.error);
-    const write = async (executor: SqlExecutor) => {
+    const write = async (executor: DeadLetterSql) => {
       const rows = await executor.query(
         `INSERT INTO ${this.table}
            (consumer, topic, partition, "offset", key, headers, value,
@@ -205,7 +219,7 @@ export function describeDeadLetterError(error: unknown): DeadLetterError {
   return { code, message, details: boundedJson(raw) };
 }
 
-function boundedJson(value: unknown): JsonValue | null {
+function boundedJson(value: unknown): DeadLetterJson | null {
   if (value === null || value === undefined) return null;
   try {
     const text = JSON.stringify(value, (_key, item: unknown) => {
@@ -219,7 +233,7 @@ function boundedJson(value: unknown): JsonValue | null {
     });
     if (text === undefined) return null;
     if (text.length > MAX_DETAILS_JSON_CHARS) return { truncated: true };
-    return JSON.parse(text) as JsonValue;
+    return JSON.parse(text) as DeadLetterJson;
   } catch {
     return null;
   }
