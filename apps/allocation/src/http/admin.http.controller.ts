@@ -1,8 +1,7 @@
 import { Controller, Get, Param, Query, UseInterceptors } from '@nestjs/common';
 import { ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
-import { PlafondError } from '@plafond/platform';
-import { Roles } from '@plafond/platform';
-import { DeadLetters, MessagingStatus } from '../messaging';
+import { DeadLetters, PlafondError, Roles } from '@plafond/platform';
+import { MessagingStatus } from '../messaging';
 import { ProjectionStatus } from '../read';
 import { DeadLetterQuery } from './dto/admin.dto';
 import { AllocationErrorInterceptor } from './error-mapping';
