@@ -220,6 +220,55 @@ describe('ingestion HTTP edge (real HTTP, PostgreSQL)', () => {
       expect([refused.status, refused.body.code]).toEqual([403, 'INTEGRATOR.DISABLED']);
       const newKey = await admin.post('/v1/integrators/retired/keys', {});
       expect([newKey.status, newKey.body.code]).toEqual([409, 'INTEGRATOR.DISABLED']);
+      const keys = await admin.get<Array<{ keyId: string }>>('/v1/integrators/retired/keys');
+      const rotated = await admin.post(
+        `/v1/integrators/retired/keys/${keys.body[0]?.keyId}/rotate`,
+        {},
+      );
+      expect([rotated.status, rotated.body.code]).toEqual([409, 'INTEGRATOR.DISABLED']);
+      expect((await admin.get<unknown[]>('/v1/integrators/retired/keys')).body).toHaveLength(1);
+    });
+
+    it('refuses to rotate a revoked key, issuing no new key', async () => {
+      await admin.post('/v1/integrators', {
+        integratorId: 'rotator',
+        name: 'Rotator',
+        source: 'urn:acme:rotator',
+        unitIds: null,
+      });
+      const key = await admin.post<{ keyId: string }>('/v1/integrators/rotator/keys', {});
+      expect((await admin.delete(`/v1/integrators/rotator/keys/${key.body.keyId}`)).status).toBe(
+        200,
+      );
+      const rotated = await admin.post(`/v1/integrators/rotator/keys/${key.body.keyId}/rotate`, {});
+      expect([rotated.status, rotated.body.code]).toEqual([409, 'INTEGRATOR.KEY_REVOKED']);
+      expect((await admin.get<unknown[]>('/v1/integrators/rotator/keys')).body).toHaveLength(1);
+    });
+
+    it('refuses text PostgreSQL cannot store (NUL, lone surrogates) with 400, not 500', async () => {
+      const base = { integratorId: 'textual', name: 'Textual', source: 'urn:acme:textual' };
+      for (const body of [
+        { ...base, name: 'bad\u0000name' },
+        { ...base, name: 'bad\ud800name' },
+        { ...base, source: 'urn:acme:\u0000' },
+        { ...base, source: 'urn:acme:\udc00' },
+        { ...base, unitIds: ['team\u0000x'] },
+      ]) {
+        const refused = await admin.post('/v1/integrators', { unitIds: null, ...body });
+        expect([refused.status, refused.body.code]).toEqual([400, 'REQUEST.INVALID']);
+      }
+      const emoji = await admin.post('/v1/integrators', {
+        ...base,
+        name: 'Textual \ud83d\ude00',
+        unitIds: null,
+      });
+      expect(emoji.status).toBe(201);
+      const badKeyName = await admin.post('/v1/integrators/textual/keys', { name: 'k\u0000' });
+      expect([badKeyName.status, badKeyName.body.code]).toEqual([400, 'REQUEST.INVALID']);
+      const badUnits = await admin.patch('/v1/integrators/textual/units', {
+        unitIds: ['\ud800'],
+      });
+      expect([badUnits.status, badUnits.body.code]).toEqual([400, 'REQUEST.INVALID']);
     });
   });
 

@@ -390,6 +390,73 @@ describe('UsagePipeline (PostgreSQL)', () => {
       expect(rejected).toHaveLength(1);
     });
 
+    it('answers duplicate (or conflict) for a usage recorded before its dedup row was pruned', async () => {
+      const dropDedupRow = (id: string) =>
+        kit.app.pool.query(`DELETE FROM "${SCHEMA}".dedup WHERE source = $1 AND event_id = $2`, [
+          SOURCE,
+          id,
+        ]);
+      const [first] = await kit.app.pipeline.ingest([cloudEvent('pruned-1')], CALLER, 'http');
+      expect(first?.status).toBe('accepted');
+      const [measured] = await kit.app.pipeline.ingest(
+        [plain('pruned-2', { measuredEnergyMicroWh: '5000' })],
+        CALLER,
+        'http',
+      );
+      expect(measured?.status).toBe('accepted');
+      // The window or the lateness limit was raised after the rows were pruned.
+      await dropDedupRow('pruned-1');
+      await dropDedupRow('pruned-2');
+      const again = await kit.app.pipeline.ingest(
+        [plain('pruned-1'), cloudEvent('pruned-2', { measuredEnergyMicroWh: 5000 })],
+        CALLER,
+        'http',
+      );
+      expect(again.map((r) => [r.status, r.recordedEventId])).toEqual([
+        ['duplicate', first?.recordedEventId],
+        ['duplicate', measured?.recordedEventId],
+      ]);
+      // The dedup row is back: the next resend stops there.
+      expect(
+        (await kit.app.pool.query(`SELECT 1 FROM "${SCHEMA}".dedup WHERE event_id = 'pruned-1'`))
+          .rows,
+      ).toHaveLength(1);
+      await dropDedupRow('pruned-1');
+      await dropDedupRow('pruned-2');
+      const conflicts = await kit.app.pipeline.ingest(
+        [
+          cloudEvent('pruned-1', { outputTokens: 351 }),
+          cloudEvent('pruned-2', { measuredEnergyMicroWh: 5001 }),
+        ],
+        CALLER,
+        'http',
+      );
+      expect(conflicts.map((r) => [r.status, r.error?.code])).toEqual([
+        ['rejected', INGEST_ERROR.duplicateConflict],
+        ['rejected', INGEST_ERROR.duplicateConflict],
+      ]);
+      const recorded = (await kit.eventsOfType('UsageRecorded')).filter((e) =>
+        ['pruned-1', 'pruned-2'].includes(e.data.reportedId),
+      );
+      expect(recorded).toHaveLength(2);
+    });
+
+    it('derives a rejection from its key when given one, so the same delivery rejects once', async () => {
+      const options = { rejectionKey: 'usage.raw:0:raw:1:2:abc' };
+      const item = plain('keyed-reject-1', { unitId: 'team-unknown' });
+      const [once] = await kit.app.pipeline.ingest([item], CALLER, 'kafka', options);
+      const [twice] = await kit.app.pipeline.ingest([item], CALLER, 'kafka', options);
+      expect([once?.status, twice?.status]).toEqual(['rejected', 'rejected']);
+      const rejected = (await kit.eventsOfType('UsageRejected')).filter(
+        (e) => e.data.id === 'keyed-reject-1',
+      );
+      expect(rejected).toHaveLength(1);
+      await kit.app.pipeline.ingest([item], CALLER, 'http');
+      expect(
+        (await kit.eventsOfType('UsageRejected')).filter((e) => e.data.id === 'keyed-reject-1'),
+      ).toHaveLength(2);
+    });
+
     it('prunes every expired id in one run, however many accumulated', async () => {
       await kit.app.pool.query(
         `INSERT INTO "${SCHEMA}".dedup

@@ -94,6 +94,16 @@ export interface ItemResult {
   readonly recordedEventId?: string;
 }
 
+export interface IngestOptions {
+  /**
+   * A key that names this delivery of the items for good (the raw consumer's inbox key): each
+   * rejection's stream and event id derive from it and the item's index, so running the same
+   * delivery again (a crash between the pipeline's transaction and the inbox's) writes no second
+   * UsageRejected. Without it (HTTP), every rejection is a new stream.
+   */
+  readonly rejectionKey?: string;
+}
+
 /** UTF-8 bytes of the payload as stored (escaped inside the event's JSON); the ledger holds 1 MiB. */
 const PAYLOAD_MAX_BYTES = 512 * 1024;
 
@@ -133,6 +143,7 @@ export class UsagePipeline {
     items: readonly IncomingUsage[],
     caller: IngestionCaller,
     channel: IngestionChannel,
+    options: IngestOptions = {},
   ): Promise<ItemResult[]> {
     const lanes = Math.max(1, Math.min(this.settings.itemConcurrency, items.length));
     const prepared = items.map((item) => readItem(item, caller));
@@ -147,7 +158,9 @@ export class UsagePipeline {
         for (const index of indexes) {
           const item = items[index] as IncomingUsage;
           const read = prepared[index] as ReadResult;
-          results[index] = await this.one(index, item, read, caller, channel);
+          const rejectionKey =
+            options.rejectionKey === undefined ? undefined : `${options.rejectionKey}#${index}`;
+          results[index] = await this.one(index, item, read, caller, channel, rejectionKey);
         }
       }),
     );
@@ -159,15 +172,42 @@ export class UsagePipeline {
    * returns how many. Run it daily.
    */
   async pruneDedup(now: Date = this.clock(), maxRows = Number.POSITIVE_INFINITY): Promise<number> {
+    return this.pruneOlderThanWindow('dedup', 'first_seen_at', undefined, now, maxRows);
+  }
+
+  /**
+   * Deletes one consumer's ledger inbox rows older than the dedup window (the raw consumer's):
+   * a record is redelivered only until its offset is committed, and a re-run past the window is
+   * still harmless (accepted usage is a duplicate or too late, a rejection derives its ids from
+   * the record). Returns how many.
+   */
+  async pruneInbox(
+    consumer: string,
+    now: Date = this.clock(),
+    maxRows = Number.POSITIVE_INFINITY,
+  ): Promise<number> {
+    return this.pruneOlderThanWindow('inbox', 'processed_at', consumer, now, maxRows);
+  }
+
+  private async pruneOlderThanWindow(
+    table: 'dedup' | 'inbox',
+    column: 'first_seen_at' | 'processed_at',
+    consumer: string | undefined,
+    now: Date,
+    maxRows: number,
+  ): Promise<number> {
     const cutoff = new Date(now.getTime() - this.settings.dedupWindowMs);
+    const name = q(this.store.schema, table);
+    const byConsumer = consumer === undefined ? '' : ' AND consumer = $3';
     let deleted = 0;
     while (deleted < maxRows) {
+      const limit = Math.min(1_000, maxRows - deleted);
       const rows = await this.store.transaction((tx) =>
         tx.sql.query(
-          `DELETE FROM ${q(this.store.schema, 'dedup')} WHERE ctid IN (
-             SELECT ctid FROM ${q(this.store.schema, 'dedup')} WHERE first_seen_at < $1 LIMIT $2)
+          `DELETE FROM ${name} WHERE ctid IN (
+             SELECT ctid FROM ${name} WHERE ${column} < $1${byConsumer} LIMIT $2)
            RETURNING 1`,
-          [cutoff, Math.min(1_000, maxRows - deleted)],
+          consumer === undefined ? [cutoff, limit] : [cutoff, limit, consumer],
         ),
       );
       deleted += rows.length;
@@ -182,6 +222,7 @@ export class UsagePipeline {
     read: ReadResult,
     caller: IngestionCaller,
     channel: IngestionChannel,
+    rejectionKey: string | undefined,
   ): Promise<ItemResult> {
     const identity = read.ok ? { source: read.value.source, id: read.value.id } : read.identity;
     const outcome: Outcome = read.ok
@@ -205,6 +246,7 @@ export class UsagePipeline {
         reasons: outcome.reasons,
         caller,
         channel,
+        rejectionKey,
       }),
     );
     return {
@@ -276,6 +318,10 @@ export class UsagePipeline {
     channel: IngestionChannel,
   ): Promise<Outcome> {
     const { usage, source, id, dataPath } = read;
+    // Recorded before its dedup row was pruned (the window or the lateness limit was raised
+    // since): the ledger still has it, so it is a duplicate (or a conflict), never a second append.
+    const earlier = await this.recordedInLedger(tx, read, hash);
+    if (earlier !== undefined) return earlier;
     await this.factorSets.lockShared(tx.sql);
     const catalogue = await this.factorSets.catalogue(tx);
     const selected = selectFactorSet(catalogue, usage.occurredAt);
@@ -343,6 +389,29 @@ export class UsagePipeline {
     return { status: 'accepted', recordedEventId: eventId };
   }
 
+  /** The outcome of an item whose UsageRecorded is in the ledger (its dedup row restored). */
+  private async recordedInLedger(
+    tx: TransactionalEventStore,
+    read: ReadItem,
+    hash: string,
+  ): Promise<Outcome | undefined> {
+    const [stored] = await tx.readStream(usageStreamId(read.source, read.id), { maxCount: 1 });
+    if (stored === undefined) return undefined;
+    if (!sameReportedUsage(stored.data, read))
+      return this.replayOutcome(
+        { payload_hash: '', recorded_event_id: stored.eventId },
+        hash,
+        read,
+      );
+    await tx.sql.query(
+      `INSERT INTO ${q(this.store.schema, 'dedup')}
+         (source, event_id, payload_hash, unit_id, recorded_event_id, first_seen_at)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+      [read.source, read.id, hash, read.usage.unitId, stored.eventId, this.clock()],
+    );
+    return { status: 'duplicate', recordedEventId: stored.eventId };
+  }
+
   private async findRecorded(
     tx: TransactionalEventStore,
     read: ReadItem,
@@ -378,9 +447,16 @@ export class UsagePipeline {
       reasons: readonly ItemError[];
       caller: IngestionCaller;
       channel: IngestionChannel;
+      rejectionKey: string | undefined;
     },
   ): Promise<void> {
-    const { identity, unitId, caller, channel } = rejection;
+    const { identity, unitId, caller, channel, rejectionKey } = rejection;
+    const rejectionId = rejectionKey === undefined ? randomUUID() : nameUuid(rejectionKey);
+    const streamId = `usage-rejected-${rejectionId}`;
+    // A re-run of the same delivery: its rejection is already recorded (its reasons may even
+    // differ now, e.g. a later clock), so nothing new is written.
+    if (rejectionKey !== undefined && (await tx.readStream(streamId, { maxCount: 1 })).length > 0)
+      return;
     const payload = encodePayload(originalOf(rejection.item));
     const data: UsageRejectedData = {
       channel,
@@ -399,15 +475,14 @@ export class UsagePipeline {
     const event: EventToAppend<IngestionEvent> = {
       type: INGESTION_EVENT_TYPES.usageRejected,
       data,
+      ...(rejectionKey === undefined ? {} : { eventId: rejectionId }),
       metadata: {
         actor: `integrator:${caller.integratorId}`,
         occurredAt: this.clock().toISOString(),
         partitionKey: unitId ?? identity.source ?? caller.integratorId,
       },
     };
-    await tx.appendToStream(`usage-rejected-${randomUUID()}`, [event], {
-      expectedVersion: 'no_stream',
-    });
+    await tx.appendToStream(streamId, [event], { expectedVersion: 'no_stream' });
   }
 }
 
@@ -516,6 +591,50 @@ function readCloudEvent(input: unknown, dataPath: '' | 'data'): ReadResult {
 }
 
 // ---- helpers -------------------------------------------------------------------------------
+
+/** A name-based UUID (SHA-256, RFC 9562 version 8 layout) of a rejection key. */
+function nameUuid(key: string): string {
+  const bytes = createHash('sha256')
+    .update(`plafond.ingestion.rejection\u0000${key}`)
+    .digest()
+    .subarray(0, 16);
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x80;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** Fields of UsageRecorded that the conversion computes (the rest is the reported usage). */
+const DERIVED_FIELDS = ['energyMicroWh', 'carbonMicroGrams', 'factorSetVersion', 'method'];
+
+/**
+ * Whether a stored UsageRecorded's data records this same usage: equal reported fields, and the
+ * measured energy (which the event carries as its energy, method `measured`) equal too.
+ */
+function sameReportedUsage(storedData: unknown, read: ReadItem): boolean {
+  if (typeof storedData !== 'object' || storedData === null) return false;
+  const { measuredEnergyMicroWh: measured, ...reported } = read.usage;
+  const candidate: Record<string, unknown> = {
+    ...serializeUsageRecordedV1({
+      ...reported,
+      energyMicroWh: 0n,
+      carbonMicroGrams: 0n,
+      factorSetVersion: '-',
+      method: 'modelled',
+      reportedSource: read.source,
+      reportedId: read.id,
+    }),
+  };
+  const stored: Record<string, unknown> = { ...(storedData as Record<string, unknown>) };
+  const storedMeasured = stored['method'] === 'measured';
+  if (storedMeasured !== (measured !== undefined)) return false;
+  if (measured !== undefined && stored['energyMicroWh'] !== measured.toString()) return false;
+  for (const field of DERIVED_FIELDS) {
+    delete candidate[field];
+    delete stored[field];
+  }
+  return canonicalJson(candidate) === canonicalJson(stored);
+}
 
 /** The normalised usage's hash: aliases, number or string quantities compare equal. */
 function payloadHash(usage: UsageReportedV1): string {

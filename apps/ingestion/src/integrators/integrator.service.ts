@@ -26,6 +26,7 @@ export const INTEGRATOR_ERROR = {
   disabled: 'INTEGRATOR.DISABLED',
   keyNotFound: 'INTEGRATOR.KEY_NOT_FOUND',
   keyUnlinked: 'INTEGRATOR.KEY_UNLINKED',
+  keyRevoked: 'INTEGRATOR.KEY_REVOKED',
 } as const;
 
 export interface IntegratorView {
@@ -203,7 +204,11 @@ export class IntegratorService {
     return created;
   }
 
-  /** A new key, then the old one revoked: the answer carries the new key. */
+  /**
+   * A new key, then the old one revoked: the answer carries the new key. A revoked key is not
+   * rotated (INTEGRATOR.KEY_REVOKED, 409), nor a disabled integrator's (INTEGRATOR.DISABLED, 409):
+   * no new key is issued.
+   */
   async rotateKey(
     actor: Principal,
     integratorId: string,
@@ -211,6 +216,13 @@ export class IntegratorService {
   ): Promise<{ created: CreatedApiKeyView; revoked: ApiKeyView }> {
     await this.assertLinked(integratorId, keyId);
     const old = await this.apiKeyStore.findByKeyId(keyId);
+    if (old !== undefined && old.revokedAt !== null)
+      throw new PlafondError(
+        INTEGRATOR_ERROR.keyRevoked,
+        `The key "${keyId}" is revoked: create a new key instead of rotating it.`,
+        { integratorId, keyId },
+        409,
+      );
     const created = await this.createKey(actor, integratorId, old?.name);
     const revoked = await this.apiKeys.revoke(actor, keyId);
     return { created, revoked };

@@ -11,6 +11,15 @@ import {
 import type { IntegratorView } from './integrator.service';
 
 export const INTEGRATOR_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,99}$/;
+/**
+ * Text PostgreSQL can store: no NUL and no lone UTF-16 surrogate (a pair is one character).
+ * Anything else is refused with 400 REQUEST.INVALID instead of failing in the database.
+ */
+// eslint-disable-next-line no-control-regex -- NUL is what this pattern refuses
+export const STORABLE_TEXT = /^(?:[^\u0000\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
+const storableMessage = (field: string) => ({
+  message: `${field} must not contain NUL characters or lone surrogates`,
+});
 const MAX_UNITS = 1000;
 
 export class CreateIntegratorBody {
@@ -26,6 +35,7 @@ export class CreateIntegratorBody {
   @IsString()
   @Length(1, 100)
   @Matches(/\S/, { message: 'name must not be blank' })
+  @Matches(STORABLE_TEXT, storableMessage('name'))
   name!: string;
 
   @ApiProperty({
@@ -36,6 +46,7 @@ export class CreateIntegratorBody {
   @IsString()
   @Length(1, 1024)
   @Matches(/^\S+$/, { message: 'source must be a URI-reference without spaces' })
+  @Matches(STORABLE_TEXT, storableMessage('source'))
   source!: string;
 
   @ApiProperty({
@@ -49,6 +60,7 @@ export class CreateIntegratorBody {
   @ArrayMaxSize(MAX_UNITS)
   @IsString({ each: true })
   @Length(1, 200, { each: true })
+  @Matches(STORABLE_TEXT, { each: true, ...storableMessage('unitIds') })
   unitIds!: string[] | null;
 }
 
@@ -64,6 +76,7 @@ export class UpdateIntegratorUnitsBody {
   @ArrayMaxSize(MAX_UNITS)
   @IsString({ each: true })
   @Length(1, 200, { each: true })
+  @Matches(STORABLE_TEXT, { each: true, ...storableMessage('unitIds') })
   unitIds!: string[] | null;
 }
 
@@ -72,6 +85,7 @@ export class CreateIntegratorKeyBody {
   @IsOptional()
   @IsString()
   @Length(1, 100)
+  @Matches(STORABLE_TEXT, storableMessage('name'))
   name?: string;
 }
 

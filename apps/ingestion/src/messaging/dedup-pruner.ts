@@ -1,5 +1,7 @@
 // Runs UsagePipeline.pruneDedup on a timer (daily by default): dedup rows older than the window
-// go, in chunks. A failed run is logged and the next one tries again.
+// go, in chunks, and so do the raw consumer's ledger inbox rows older than the window (nothing
+// else prunes them; a record re-run after its row went is harmless, see RawUsageConsumer). A
+// failed run is logged and the next one tries again.
 import {
   Inject,
   Injectable,
@@ -14,7 +16,8 @@ import { INGESTION_MESSAGING_SETTINGS, type IngestionMessagingSettings } from '.
 export interface DedupPrunerStatus {
   intervalMs: number;
   running: boolean;
-  lastRun: { at: string; deleted: number } | undefined;
+  /** `deleted`: dedup rows; `inboxDeleted`: the raw consumer's inbox rows. */
+  lastRun: { at: string; deleted: number; inboxDeleted: number } | undefined;
   lastError: { code?: string; message: string } | undefined;
 }
 
@@ -54,15 +57,16 @@ export class DedupPruner implements OnApplicationBootstrap, OnModuleDestroy {
     await this.inFlight?.catch(() => undefined);
   }
 
-  /** One pruning pass now (also what the timer runs); returns the rows deleted. */
+  /** One pruning pass now (also what the timer runs); returns the dedup rows deleted. */
   async runOnce(): Promise<number> {
     if (this.inFlight !== undefined) return this.inFlight;
     this.inFlight = (async () => {
       try {
         const deleted = await this.pipeline.pruneDedup();
-        this.lastRun = { at: new Date().toISOString(), deleted };
+        const inboxDeleted = await this.pipeline.pruneInbox(this.settings.rawGroupId);
+        this.lastRun = { at: new Date().toISOString(), deleted, inboxDeleted };
         this.lastError = undefined;
-        this.logger.write('info', 'dedup pruned', { deleted }, 'DedupPruner');
+        this.logger.write('info', 'dedup pruned', { deleted, inboxDeleted }, 'DedupPruner');
         return deleted;
       } catch (error) {
         this.lastError = summariseError(error);

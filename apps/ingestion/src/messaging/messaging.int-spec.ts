@@ -23,7 +23,14 @@ import {
   type UsageRecordedV1Json,
   type UsageRejectedV1Json,
 } from '@plafond/contracts';
-import { LedgerModule, PostgresEventStore, ledgerSchemaStatements } from '@plafond/ledger';
+import {
+  Inbox,
+  LedgerInvalidEventError,
+  LedgerModule,
+  PostgresEventStore,
+  ledgerSchemaStatements,
+  type InboxKafkaMessage,
+} from '@plafond/ledger';
 import { JsonLogger, PlatformModule, loadConfig, provisionTopics } from '@plafond/platform';
 import {
   createTestDatabase,
@@ -49,7 +56,7 @@ import { DedupPruner } from './dedup-pruner';
 import { IngestionRelay } from './ingestion-relay';
 import { IngestionMessagingModule } from './messaging.module';
 import { IngestionMessagingStatus } from './messaging.status';
-import { RAW_USAGE_ERROR } from './usage-raw.consumer';
+import { RAW_USAGE_ERROR, RawUsageConsumer, rawRecordId } from './usage-raw.consumer';
 
 jest.setTimeout(120_000);
 
@@ -415,6 +422,104 @@ describe('ingestion over Kafka', () => {
     expect(new Set(onTopic.recorded.map(({ event }) => event.type))).toEqual(
       new Set([USAGE_RECORDED_V1_TYPE, USAGE_ADJUSTED_V1_TYPE]),
     );
+  });
+});
+
+describe('the raw consumer when a record is re-run or cannot be stored (PostgreSQL)', () => {
+  let offset = 900_000;
+  /** A record as kafkajs delivers it, at an offset no produced record reaches. */
+  const delivery = (value: string): InboxKafkaMessage => {
+    offset += 1;
+    return {
+      topic: topics.usageRaw,
+      partition: 0,
+      message: {
+        key: Buffer.from(UNIT),
+        value: Buffer.from(value),
+        headers: {},
+        offset: String(offset),
+        timestamp: '1764400000000',
+        attributes: 0,
+      },
+    };
+  };
+  const sql = <Row>(text: string, params: unknown[] = []): Promise<Row[]> =>
+    moduleRef
+      .get(PostgresEventStore, { strict: false })
+      .transaction((tx) => tx.sql.query<Row>(text, params));
+  const rejectedCount = async (marker: string): Promise<number> => {
+    const rows = await sql<{ count: number }>(
+      `SELECT count(*)::int AS count FROM "${SCHEMA}".events
+        WHERE event_type = 'UsageRejected' AND data->>'payload' LIKE $1`,
+      [`%${marker}%`],
+    );
+    return rows[0]?.count ?? 0;
+  };
+  /** What the inbox consumer does with one delivery: the inbox row, then the pipeline. */
+  const consume = async (consumer: RawUsageConsumer, record: InboxKafkaMessage) => {
+    const store = moduleRef.get(PostgresEventStore, { strict: false });
+    const inbox = new Inbox({ store, schema: SCHEMA });
+    return inbox.consumeOnce(consumer.groupId, rawRecordId(record.message), () =>
+      consumer.ingest(record),
+    );
+  };
+
+  it('writes a rejection once when a crash re-runs its record (inbox row lost)', async () => {
+    const consumer = moduleRef.get(RawUsageConsumer, { strict: false });
+    const value = '{"not a cloudevent": "re-run-1"';
+    // An unreadable record's payload is stored as base64.
+    const marker = Buffer.from(value).toString('base64');
+    const record = delivery(value);
+    expect(await consume(consumer, record)).toMatchObject({ applied: true });
+    expect(await rejectedCount(marker)).toBe(1);
+    // The crash: the pipeline's transaction committed, the inbox's did not.
+    await sql(`DELETE FROM "${SCHEMA}".inbox WHERE consumer = $1 AND message_id = $2`, [
+      consumer.groupId,
+      rawRecordId(record.message),
+    ]);
+    expect(await consume(consumer, record)).toMatchObject({ applied: true });
+    expect(await rejectedCount(marker)).toBe(1);
+    // Another record with the same bytes (another offset) is another rejection.
+    expect(await consume(consumer, delivery(value))).toMatchObject({
+      applied: true,
+    });
+    expect(await rejectedCount(marker)).toBe(2);
+  });
+
+  it('rejects a record the ledger cannot store (INGEST.UNSTORABLE) instead of retrying it', async () => {
+    const consumer = moduleRef.get(RawUsageConsumer, { strict: false });
+    const record = delivery('{"unstorable": "unstorable-1"}');
+    const failure = new LedgerInvalidEventError('data contains a NUL character');
+    await consumer.deadLetter(record, failure);
+    await consumer.deadLetter(record, failure);
+    const base64 = Buffer.from('{"unstorable": "unstorable-1"}').toString('base64');
+    expect(await rejectedCount(base64)).toBe(1);
+    await waitFor(
+      () => rejectedWith((data) => data.reasons[0]?.code === RAW_USAGE_ERROR.unstorable).length,
+      { timeoutMs: 60_000, description: 'the unstorable record on the rejected topic' },
+    );
+  });
+
+  it('prunes the raw consumer’s inbox rows older than the dedup window, keeping recent ones', async () => {
+    const consumer = moduleRef.get(RawUsageConsumer, { strict: false });
+    const old = new Date(Date.now() - 400 * 24 * 60 * 60 * 1000);
+    await sql(
+      `INSERT INTO "${SCHEMA}".inbox (consumer, message_id, processed_at)
+       VALUES ($1, 'old-1', $2), ($1, 'old-2', $2), ($1, 'recent-1', now()),
+              ('another-consumer', 'old-3', $2)`,
+      [consumer.groupId, old],
+    );
+    const pruner = moduleRef.get(DedupPruner, { strict: false });
+    await pruner.runOnce();
+    expect(pruner.status().lastRun).toMatchObject({ inboxDeleted: 2 });
+    const rows = await sql<{ consumer: string; message_id: string }>(
+      `SELECT consumer, message_id FROM "${SCHEMA}".inbox
+        WHERE message_id IN ('old-1', 'old-2', 'recent-1', 'old-3') ORDER BY message_id`,
+    );
+    expect(rows).toEqual([
+      { consumer: 'another-consumer', message_id: 'old-3' },
+      { consumer: consumer.groupId, message_id: 'recent-1' },
+    ]);
   });
 });
 

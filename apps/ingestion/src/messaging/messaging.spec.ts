@@ -6,11 +6,15 @@ import {
   createCloudEvent,
   encodeKafkaMessage,
 } from '@plafond/contracts';
-import type { RecordedEvent } from '@plafond/ledger';
+import {
+  LedgerConcurrencyError,
+  LedgerInvalidEventError,
+  type RecordedEvent,
+} from '@plafond/ledger';
 import type { KafkaMessage } from 'kafkajs';
 import { INGESTION_EVENT_TYPES } from '../application';
 import { ingestionEventRouter } from './ingestion-event-routes';
-import { rawRecordId } from './usage-raw.consumer';
+import { isPermanentRawUsageFailure, rawDeliveryKey, rawRecordId } from './usage-raw.consumer';
 import { readRawUsageRecord } from './usage-raw.message';
 
 const topics = { usageRecorded: 't.recorded', usageRejected: 't.rejected' };
@@ -81,5 +85,31 @@ describe('inbox key of a raw record', () => {
     expect(rawRecordId(message('a'))).not.toBe(rawRecordId(message('b')));
     expect(rawRecordId(message('a'))).not.toBe(rawRecordId(message('a', '8')));
     expect(rawRecordId(message('a')).length).toBeLessThan(200);
+  });
+});
+
+describe('failures of a raw usage record', () => {
+  it('treats a record the ledger refuses to store as permanent (rejected), anything else as retryable', () => {
+    expect(isPermanentRawUsageFailure(new LedgerInvalidEventError('NUL'))).toBe(true);
+    expect(isPermanentRawUsageFailure(new Error('connection reset'))).toBe(false);
+    expect(isPermanentRawUsageFailure(new LedgerConcurrencyError('s', 'no_stream', 1n))).toBe(
+      false,
+    );
+  });
+
+  it('names a record by topic, partition and inbox key, the same on every delivery', () => {
+    const message = (offset: string) =>
+      ({
+        key: null,
+        value: Buffer.from('x'),
+        headers: {},
+        offset,
+        timestamp: '1',
+        attributes: 0,
+      }) as KafkaMessage;
+    const key = rawDeliveryKey({ topic: 't', partition: 1, message: message('5') });
+    expect(rawDeliveryKey({ topic: 't', partition: 1, message: message('5') })).toBe(key);
+    expect(rawDeliveryKey({ topic: 't', partition: 2, message: message('5') })).not.toBe(key);
+    expect(rawDeliveryKey({ topic: 't', partition: 1, message: message('6') })).not.toBe(key);
   });
 });

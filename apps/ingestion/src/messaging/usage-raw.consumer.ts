@@ -2,7 +2,11 @@
 // binary) into the same UsagePipeline as HTTP, through the ledger inbox. Every record ends as
 // accepted, duplicate or UsageRejected (which the relay publishes on the rejected topic); only a
 // failure of PostgreSQL (or of the integrator lookup) retries the record, so a poison message
-// never blocks its partition.
+// never blocks its partition. The pipeline commits in its own transactions, before the inbox row:
+// a crash in between re-runs the record, which is harmless (accepted usage comes back a
+// duplicate; a rejection's stream and event id derive from the record, so none is written twice).
+// A record the ledger cannot store (LedgerInvalidEventError) fails for good: it is recorded as
+// rejected (INGEST.UNSTORABLE, its bytes as base64) instead of being retried for ever.
 import { createHash } from 'node:crypto';
 import {
   Inject,
@@ -13,6 +17,7 @@ import {
 import {
   EVENT_STORE,
   Inbox,
+  LedgerInvalidEventError,
   createInboxKafkaConsumer,
   type EventStore,
   type InboxKafkaConsumer,
@@ -35,7 +40,13 @@ import { readRawUsageRecord } from './usage-raw.message';
 export const RAW_USAGE_ERROR = {
   /** No (enabled) integrator has the event's `source`. */
   sourceUnknown: 'INGEST.SOURCE_UNKNOWN',
+  /** The ledger refused to store what the record became (LEDGER.INVALID_EVENT). */
+  unstorable: 'INGEST.UNSTORABLE',
 } as const;
+
+/** Failures of a record that no retry can fix: the record is rejected, never retried. */
+export const isPermanentRawUsageFailure = (error: unknown): boolean =>
+  error instanceof LedgerInvalidEventError;
 
 /** The caller of records no integrator owns (unreadable, unknown source): only rejections. */
 export const UNKNOWN_KAFKA_CALLER: IngestionCaller = {
@@ -81,8 +92,10 @@ export class RawUsageConsumer implements OnApplicationBootstrap, OnModuleDestroy
       // conflict. The inbox only stops a redelivered record from being rejected twice.
       messageId: rawRecordId,
       handle: (delivery) => this.ingest(delivery),
-      // Unreachable in practice (every record is turned into an item); logged, never blocking.
-      onInvalidMessage: (delivery, error) => this.skip(delivery, error),
+      isPermanentFailure: isPermanentRawUsageFailure,
+      // A record the ledger cannot store is rejected; anything else (unreachable in practice:
+      // every record is turned into an item) is logged, never blocking.
+      onInvalidMessage: (delivery, error) => this.deadLetter(delivery, error),
       logger: subscriptionLogger(logger, 'RawUsageConsumer'),
     });
     this.starter = new BackgroundStart({
@@ -119,11 +132,13 @@ export class RawUsageConsumer implements OnApplicationBootstrap, OnModuleDestroy
     };
   }
 
-  private async ingest(delivery: InboxKafkaMessage): Promise<void> {
+  /** Runs one record through the pipeline (what the inbox consumer calls; public for tests). */
+  async ingest(delivery: InboxKafkaMessage): Promise<void> {
     const record = readRawUsageRecord(delivery.message);
+    const options = { rejectionKey: rawDeliveryKey(delivery) };
     let result: ItemResult | undefined;
     if (record.kind === 'unreadable') {
-      [result] = await this.pipeline.ingest([record.item], UNKNOWN_KAFKA_CALLER, 'kafka');
+      [result] = await this.pipeline.ingest([record.item], UNKNOWN_KAFKA_CALLER, 'kafka', options);
     } else {
       const caller = await this.integrators.callerForSource(record.event.source);
       if (caller === null) {
@@ -136,12 +151,14 @@ export class RawUsageConsumer implements OnApplicationBootstrap, OnModuleDestroy
           [{ format: 'unreadable', payload: record.event, issues: [issue] }],
           UNKNOWN_KAFKA_CALLER,
           'kafka',
+          options,
         );
       } else {
         [result] = await this.pipeline.ingest(
           [{ format: 'cloudevent', event: record.event }],
           caller,
           'kafka',
+          options,
         );
       }
     }
@@ -161,15 +178,52 @@ export class RawUsageConsumer implements OnApplicationBootstrap, OnModuleDestroy
     );
   }
 
-  private skip(delivery: InboxKafkaMessage, error: unknown): Promise<void> {
+  /**
+   * A record that failed for good: recorded as rejected (its bytes, INGEST.UNSTORABLE) when the
+   * ledger refused it, else only logged. A failing database throws, so the batch is retried.
+   */
+  async deadLetter(delivery: InboxKafkaMessage, error: unknown): Promise<void> {
+    if (isPermanentRawUsageFailure(error)) {
+      const value = delivery.message.value ?? Buffer.alloc(0);
+      const issue = {
+        code: RAW_USAGE_ERROR.unstorable,
+        message: 'the ledger cannot store this record; fix its content and send it again',
+        path: '',
+      };
+      try {
+        await this.pipeline.ingest(
+          [{ format: 'unreadable', payload: value, issues: [issue] }],
+          UNKNOWN_KAFKA_CALLER,
+          'kafka',
+          { rejectionKey: `${rawDeliveryKey(delivery)}:unstorable` },
+        );
+        this.counts.rejected += 1;
+        this.logger.write(
+          'warn',
+          'raw usage rejected: the ledger cannot store it',
+          { err: error, partition: delivery.partition, offset: delivery.message.offset },
+          'RawUsageConsumer',
+        );
+        return;
+      } catch (rejectionError) {
+        if (!isPermanentRawUsageFailure(rejectionError)) throw rejectionError;
+      }
+    }
     this.logger.write(
       'error',
       'raw usage record skipped',
       { err: error, partition: delivery.partition, offset: delivery.message.offset },
       'RawUsageConsumer',
     );
-    return Promise.resolve();
   }
+}
+
+/**
+ * What names one record for good, whatever the delivery: topic, partition and its inbox key. A
+ * re-run of the record derives the same rejection stream and event id from it.
+ */
+export function rawDeliveryKey(delivery: InboxKafkaMessage): string {
+  return `${delivery.topic}:${delivery.partition}:${rawRecordId(delivery.message)}`;
 }
 
 /**
