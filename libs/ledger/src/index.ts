@@ -1,5 +1,6 @@
 // Public surface of @plafond/ledger: the event store port and its two implementations, the
-// schema, the NestJS module, decider testing, and the subscription / inbox / relay / replay parts.
+// schema, the NestJS module, decider testing, and the subscription / inbox / relay / replay /
+// ledger-log transport parts.
 export * from './types';
 export * from './errors';
 export { canonicalJson } from './core/canonical-json';
@@ -53,3 +54,4 @@ export * from './subscriptions';
 export * from './inbox';
 export * from './relay';
 export * from './replay';
+export * from './transport';
