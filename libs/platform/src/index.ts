@@ -33,3 +33,4 @@ export * from './bootstrap/graceful-shutdown';
 export * from './bootstrap/openapi';
 export * from './bootstrap/bootstrap-service';
 export * from './auth';
+export * from './embedded';
