@@ -5,13 +5,9 @@
 import type { CloudEvent } from '../cloudevents';
 import { isDimension } from '../dimensions';
 import { parseQuantity, QuantityError } from '../quantity';
-import { timestampProblem } from '../syntax/syntax';
-import {
-  isPlainObject,
-  joinPath,
-  type ContractIssue,
-  type ValidationResult,
-} from '../validation/issue';
+import { eventFamilyV1, type PublicEventV1 } from '../validation/event-family';
+import { fieldChecks, pushIssue, type Check, type Fields } from '../validation/field-checks';
+import { isPlainObject, joinPath, type ValidationResult } from '../validation/issue';
 import {
   allocationEventNameV1,
   type AllocationEventDataV1,
@@ -30,43 +26,35 @@ export type AllocationEventIssueCode =
   (typeof ALLOCATION_EVENT_ISSUE)[keyof typeof ALLOCATION_EVENT_ISSUE];
 
 /** A public allocation event read from its CloudEvent, discriminated by `name`. */
-export type AllocationEventV1 = {
-  [K in AllocationEventNameV1]: {
-    readonly name: K;
-    readonly type: AllocationEventTypeV1;
-    readonly data: AllocationEventDataV1[K];
-    /** The envelope: id, source, subject (stream), time, partitionkey (the record key), ledger* extensions. */
-    readonly cloudEvent: CloudEvent;
-  };
-}[AllocationEventNameV1];
+export type AllocationEventV1 = PublicEventV1<
+  AllocationEventNameV1,
+  AllocationEventTypeV1,
+  AllocationEventDataV1
+>;
 
-type Check = (value: unknown, path: string, issues: ContractIssue[]) => void;
-type Fields = Readonly<Record<string, Check>>;
-
-const ABSENT = Symbol('absent');
-const MAX_ARRAY_ITEMS = 10_000;
-
-function issue(issues: ContractIssue[], path: string, code: string, message: string): void {
-  issues.push({ path, code, message });
-}
-
-const string =
-  (options: { nonEmpty: boolean }): Check =>
-  (value, path, issues) => {
-    if (typeof value !== 'string')
-      issue(issues, path, ALLOCATION_EVENT_ISSUE.invalidField, 'must be a string');
-    else if (options.nonEmpty && value.length === 0)
-      issue(issues, path, ALLOCATION_EVENT_ISSUE.invalidField, 'must not be empty');
-  };
-const id = string({ nonEmpty: true });
-const text = string({ nonEmpty: false });
+const {
+  checkFields,
+  id,
+  text,
+  pattern,
+  count,
+  boolean,
+  instant,
+  oneOf,
+  nullable,
+  optional,
+  anyObject,
+  object,
+  array,
+  record,
+} = fieldChecks(ALLOCATION_EVENT_ISSUE);
 
 const amount: Check = (value, path, issues) => {
   try {
     parseQuantity(value, { field: path, requireString: true });
   } catch (error) {
     const detail = error instanceof QuantityError ? error.message : 'invalid';
-    issue(
+    pushIssue(
       issues,
       path,
       ALLOCATION_EVENT_ISSUE.invalidAmount,
@@ -75,112 +63,12 @@ const amount: Check = (value, path, issues) => {
   }
 };
 
-const count: Check = (value, path, issues) => {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
-    issue(issues, path, ALLOCATION_EVENT_ISSUE.invalidField, 'must be a non-negative integer');
-};
-
-const boolean: Check = (value, path, issues) => {
-  if (typeof value !== 'boolean')
-    issue(issues, path, ALLOCATION_EVENT_ISSUE.invalidField, 'must be a boolean');
-};
-
-const instant: Check = (value, path, issues) => {
-  if (typeof value !== 'string' || timestampProblem(value) !== undefined)
-    issue(issues, path, ALLOCATION_EVENT_ISSUE.invalidField, 'must be an RFC 3339 timestamp');
-};
-
-const calendarDate: Check = (value, path, issues) => {
-  if (typeof value !== 'string' || !/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(value))
-    issue(issues, path, ALLOCATION_EVENT_ISSUE.invalidField, 'must be a date YYYY-MM-DD');
-};
+const calendarDate = pattern(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/, 'a date YYYY-MM-DD');
 
 const dimension: Check = (value, path, issues) => {
   if (!isDimension(value))
-    issue(issues, path, ALLOCATION_EVENT_ISSUE.invalidField, 'must be a known dimension');
+    pushIssue(issues, path, ALLOCATION_EVENT_ISSUE.invalidField, 'must be a known dimension');
 };
-
-const oneOf =
-  (values: readonly string[]): Check =>
-  (value, path, issues) => {
-    if (typeof value !== 'string' || !values.includes(value))
-      issue(
-        issues,
-        path,
-        ALLOCATION_EVENT_ISSUE.invalidField,
-        `must be one of ${values.join(', ')}`,
-      );
-  };
-
-const nullable =
-  (check: Check): Check =>
-  (value, path, issues) => {
-    if (value !== null) check(value, path, issues);
-  };
-
-const optional =
-  (check: Check): Check =>
-  (value, path, issues) => {
-    if (value !== ABSENT) check(value, path, issues);
-  };
-
-const anyObject: Check = (value, path, issues) => {
-  if (!isPlainObject(value))
-    issue(issues, path, ALLOCATION_EVENT_ISSUE.notAnObject, 'must be a JSON object');
-};
-
-function checkFields(value: unknown, path: string, fields: Fields, issues: ContractIssue[]): void {
-  if (!isPlainObject(value)) {
-    issue(issues, path, ALLOCATION_EVENT_ISSUE.notAnObject, 'must be a JSON object');
-    return;
-  }
-  for (const [name, check] of Object.entries(fields)) {
-    const fieldPath = joinPath(path, name);
-    const present = Object.prototype.hasOwnProperty.call(value, name);
-    const fieldValue = present ? value[name] : ABSENT;
-    if (fieldValue === ABSENT || fieldValue === undefined) {
-      // Optional fields accept absence; everything else is required (null only where nullable).
-      const before = issues.length;
-      check(ABSENT, fieldPath, issues);
-      if (issues.length > before) {
-        issues.splice(before);
-        issue(issues, fieldPath, ALLOCATION_EVENT_ISSUE.missingField, 'is required');
-      }
-      continue;
-    }
-    check(fieldValue, fieldPath, issues);
-  }
-}
-
-const object =
-  (fields: Fields): Check =>
-  (value, path, issues) =>
-    checkFields(value, path, fields, issues);
-
-const array =
-  (item: Check): Check =>
-  (value, path, issues) => {
-    if (!Array.isArray(value) || value.length > MAX_ARRAY_ITEMS) {
-      issue(
-        issues,
-        path,
-        ALLOCATION_EVENT_ISSUE.invalidField,
-        `must be an array of at most ${MAX_ARRAY_ITEMS} items`,
-      );
-      return;
-    }
-    value.forEach((element: unknown, index) => item(element, joinPath(path, index), issues));
-  };
-
-const record =
-  (item: Check): Check =>
-  (value, path, issues) => {
-    if (!isPlainObject(value)) {
-      issue(issues, path, ALLOCATION_EVENT_ISSUE.notAnObject, 'must be a JSON object');
-      return;
-    }
-    for (const [key, element] of Object.entries(value)) item(element, joinPath(path, key), issues);
-  };
 
 const weight: Check = (value, path, issues) => {
   if (typeof value === 'string') amount(value, path, issues);
@@ -190,12 +78,12 @@ const weight: Check = (value, path, issues) => {
 const basisPoints = optional(count);
 const classRule: Check = (value, path, issues) => {
   if (!isPlainObject(value)) {
-    issue(issues, path, ALLOCATION_EVENT_ISSUE.notAnObject, 'must be a JSON object');
+    pushIssue(issues, path, ALLOCATION_EVENT_ISSUE.notAnObject, 'must be a JSON object');
     return;
   }
   if (value.kind === 'prohibited') return;
   if (value.kind !== 'allowed') {
-    issue(
+    pushIssue(
       issues,
       joinPath(path, 'kind'),
       ALLOCATION_EVENT_ISSUE.invalidField,
@@ -328,6 +216,14 @@ const DATA_FIELDS = {
   AccountClosed: { ...account, allocated: amount, committed: amount, overrun: amount },
 } as const satisfies { readonly [K in AllocationEventNameV1]: Fields };
 
+const family = eventFamilyV1<AllocationEventNameV1, AllocationEventTypeV1, AllocationEventDataV1>({
+  nameOf: allocationEventNameV1,
+  fields: DATA_FIELDS,
+  checks: { checkFields },
+  unknownTypeCode: ALLOCATION_EVENT_ISSUE.unknownType,
+  label: 'allocation',
+});
+
 /**
  * Checks `data` of a public allocation event. Never throws: `{ ok: true, value }` (the same
  * object, typed) or `{ ok: false, issues }` with paths from `data`.
@@ -337,10 +233,7 @@ export function validateAllocationEventDataV1<K extends AllocationEventNameV1>(
   data: unknown,
   options: { readonly path?: string } = {},
 ): ValidationResult<AllocationEventDataV1[K]> {
-  const issues: ContractIssue[] = [];
-  checkFields(data, options.path ?? 'data', DATA_FIELDS[name], issues);
-  if (issues.length > 0) return { ok: false, issues };
-  return { ok: true, value: data as AllocationEventDataV1[K] };
+  return family.validateData(name, data, options);
 }
 
 /**
@@ -349,26 +242,5 @@ export function validateAllocationEventDataV1<K extends AllocationEventNameV1>(
  * such events (new types may be added to the topic), not fail on them.
  */
 export function parseAllocationEventV1(event: CloudEvent): ValidationResult<AllocationEventV1> {
-  const name = allocationEventNameV1(event.type);
-  if (name === null) {
-    return {
-      ok: false,
-      issues: [
-        {
-          path: 'type',
-          code: ALLOCATION_EVENT_ISSUE.unknownType,
-          message: `"${event.type}" is not a public allocation event type (v1)`,
-        },
-      ],
-    };
-  }
-  const result = validateAllocationEventDataV1(name, event.data);
-  if (!result.ok) return result;
-  const value = {
-    name,
-    type: event.type as AllocationEventTypeV1,
-    data: result.value,
-    cloudEvent: event,
-  } as AllocationEventV1;
-  return { ok: true, value };
+  return family.parse(event);
 }

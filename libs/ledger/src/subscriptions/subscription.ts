@@ -4,19 +4,17 @@ import type {
   RecordedEvent,
   TransactionalEventStore,
 } from '../types';
+import { BatchLoop } from './batch-loop';
 import { assertBatchInvariants } from './checkpoint';
 import { CheckpointRepository } from './checkpoint.repository';
 import { assertTransactionIdsAhead, measureLag, type SubscriptionLag } from './ledger-head';
-import { SubscriptionError } from './subscription.errors';
-import { describeError, jsonStderrLogger, type SubscriptionLogger } from './subscription.logger';
+import { jsonStderrLogger, type SubscriptionLogger } from './subscription.logger';
 import {
   assertSubscriptionName,
-  backoffDelayMs,
   resolveSubscriptionSettings,
   type SubscriptionSettings,
   type SubscriptionTuning,
 } from './subscription.settings';
-import { WakeSignal } from './wake-signal';
 
 export interface BatchContext {
   readonly subscriptionName: string;
@@ -93,14 +91,9 @@ export class Subscription {
   readonly settings: SubscriptionSettings;
   private readonly checkpoints: CheckpointRepository;
   private readonly logger: SubscriptionLogger;
-  private readonly signal = new WakeSignal();
-  private state: SubscriptionState = 'created';
-  private loop: Promise<void> | undefined;
-  private stopRequested = false;
+  private readonly batchLoop: BatchLoop;
   private lastCheckpoint: GlobalCheckpoint | undefined;
   private eventsProcessed = 0;
-  private consecutiveFailures = 0;
-  private lastError: SubscriptionStatus['lastError'];
   /** The restore guard passed since the last start(); checked again after each start. */
   private transactionIdsChecked = false;
 
@@ -110,45 +103,45 @@ export class Subscription {
     this.settings = resolveSubscriptionSettings(options);
     this.checkpoints = new CheckpointRepository(options.schema);
     this.logger = options.logger ?? jsonStderrLogger;
+    this.batchLoop = new BatchLoop({
+      settings: this.settings,
+      logger: this.logger,
+      messages: {
+        started: 'subscription started',
+        stopped: 'subscription stopped',
+        failed: 'subscription failed permanently',
+        retrying: 'subscription batch failed; retrying',
+      },
+      fields: () => ({ subscription: this.name }),
+      processNextBatch: () => this.processNextBatch(),
+    });
   }
 
   /** Starts polling in the background; returns at once. Idempotent while running. */
   start(): void {
-    if (this.loop !== undefined) return;
-    this.stopRequested = false;
-    this.consecutiveFailures = 0;
+    if (this.batchLoop.running) return;
     this.transactionIdsChecked = false;
-    this.state = 'running';
-    this.logger.log('info', 'subscription started', { subscription: this.name });
-    this.loop = this.runLoop();
+    this.batchLoop.start();
   }
 
   /** Asks the loop to stop and waits for the in-flight batch to commit or roll back. */
   async stop(): Promise<void> {
-    const loop = this.loop;
-    if (loop === undefined) return;
-    this.stopRequested = true;
-    if (this.state === 'running') this.state = 'stopping';
-    this.signal.wake();
-    await loop;
-    this.loop = undefined;
-    if (this.state !== 'failed') this.state = 'stopped';
-    this.logger.log('info', 'subscription stopped', { subscription: this.name, state: this.state });
+    await this.batchLoop.stop();
   }
 
   /** Hint that new events may exist (LISTEN/NOTIFY, an in-process append): skips the idle wait. */
   wake(): void {
-    this.signal.wake();
+    this.batchLoop.wake();
   }
 
   status(): SubscriptionStatus {
     return {
       name: this.name,
-      state: this.state,
+      state: this.batchLoop.state,
       lastCheckpoint: this.lastCheckpoint,
       eventsProcessed: this.eventsProcessed,
-      consecutiveFailures: this.consecutiveFailures,
-      lastError: this.lastError,
+      consecutiveFailures: this.batchLoop.consecutiveFailures,
+      lastError: this.batchLoop.lastError,
     };
   }
 
@@ -234,43 +227,4 @@ export class Subscription {
     }
     return { eventCount, batches: maxBatches, locked: false };
   }
-
-  /** Bounded by `stop()` and by `maxConsecutiveFailures`; each turn handles one bounded batch. */
-  private async runLoop(): Promise<void> {
-    while (!this.stopRequested) {
-      let delayMs = this.settings.idlePollMs;
-      try {
-        const outcome = await this.processNextBatch();
-        this.consecutiveFailures = 0;
-        if (outcome.kind === 'processed' && outcome.full) delayMs = 0;
-      } catch (error) {
-        this.consecutiveFailures += 1;
-        this.lastError = describeError(error);
-        const fields = {
-          subscription: this.name,
-          consecutiveFailures: this.consecutiveFailures,
-          error: this.lastError,
-        };
-        if (
-          this.consecutiveFailures >= this.settings.maxConsecutiveFailures ||
-          isPermanent(error)
-        ) {
-          this.state = 'failed';
-          this.logger.log('error', 'subscription failed permanently', fields);
-          return;
-        }
-        delayMs = backoffDelayMs(this.consecutiveFailures, this.settings);
-        this.logger.log('warn', 'subscription batch failed; retrying', {
-          ...fields,
-          retryInMs: delayMs,
-        });
-      }
-      if (delayMs > 0 && !this.stopRequested) await this.signal.sleep(delayMs);
-    }
-  }
-}
-
-/** Failures no retry can fix: the loop stops at once and `status()` names them. */
-function isPermanent(error: unknown): boolean {
-  return error instanceof SubscriptionError && error.code === 'LEDGER.TRANSACTION_IDS_BEHIND';
 }

@@ -4,6 +4,7 @@ import { cloudEventMessageId } from '../inbox/cloud-event-id';
 import { Inbox } from '../inbox/inbox';
 import type { InboxKafkaMessage } from '../inbox/inbox.kafka-consumer';
 import type { RelayRouter } from '../relay/ledger-cloud-event';
+import { BatchLoop } from '../subscriptions/batch-loop';
 import { assertBatchInvariants, checkpointOf } from '../subscriptions/checkpoint';
 import { CheckpointRepository } from '../subscriptions/checkpoint.repository';
 import { qualifiedName } from '../subscriptions/identifiers';
@@ -12,7 +13,7 @@ import {
   measureLag,
   type SubscriptionLag,
 } from '../subscriptions/ledger-head';
-import type { SubscriptionState, SubscriptionStatus } from '../subscriptions/subscription';
+import type { SubscriptionStatus } from '../subscriptions/subscription';
 import { SubscriptionError } from '../subscriptions/subscription.errors';
 import {
   describeError,
@@ -21,12 +22,10 @@ import {
 } from '../subscriptions/subscription.logger';
 import {
   assertSubscriptionName,
-  backoffDelayMs,
   resolveSubscriptionSettings,
   type SubscriptionSettings,
   type SubscriptionTuning,
 } from '../subscriptions/subscription.settings';
-import { WakeSignal } from '../subscriptions/wake-signal';
 import type {
   EventStore,
   GlobalCheckpoint,
@@ -145,16 +144,11 @@ class LedgerLogConsumerImpl implements LedgerLogConsumer {
   private readonly checkpoints: CheckpointRepository;
   private readonly logger: SubscriptionLogger;
   private readonly messageIdOf: (message: KafkaMessage) => string;
-  private readonly signal = new WakeSignal();
-  private state: SubscriptionState = 'created';
-  private loop: Promise<void> | undefined;
-  private stopRequested = false;
+  private readonly batchLoop: BatchLoop;
   private lastCheckpoint: GlobalCheckpoint | undefined;
   private eventsProcessed = 0;
   private eventsDelivered = 0;
   private eventsDeadLettered = 0;
-  private consecutiveFailures = 0;
-  private lastError: SubscriptionStatus['lastError'];
   private transactionIdsChecked = false;
 
   constructor(private readonly options: LedgerLogConsumerOptions) {
@@ -176,45 +170,44 @@ class LedgerLogConsumerImpl implements LedgerLogConsumer {
     this.checkpoints = new CheckpointRepository(options.schema);
     this.logger = options.logger ?? jsonStderrLogger;
     this.messageIdOf = options.messageId ?? cloudEventMessageId;
+    this.batchLoop = new BatchLoop({
+      settings: this.settings,
+      logger: this.logger,
+      messages: {
+        started: 'ledger-log consumer started',
+        stopped: 'ledger-log consumer stopped',
+        failed: 'ledger-log consumer failed permanently',
+        retrying: 'ledger-log consumer event failed; retrying',
+      },
+      fields: () => this.fields(),
+      processNextBatch: () => this.processNextBatch(),
+    });
   }
 
   async start(): Promise<void> {
-    if (this.loop !== undefined) return;
+    if (this.batchLoop.running) return;
     await this.preflight();
-    if (this.loop !== undefined) return;
-    this.stopRequested = false;
-    this.consecutiveFailures = 0;
-    this.state = 'running';
-    this.logger.log('info', 'ledger-log consumer started', this.fields());
-    this.loop = this.runLoop();
+    this.batchLoop.start();
   }
 
   async stop(): Promise<void> {
-    const loop = this.loop;
-    if (loop === undefined) return;
-    this.stopRequested = true;
-    if (this.state === 'running') this.state = 'stopping';
-    this.signal.wake();
-    await loop;
-    this.loop = undefined;
-    if (this.state !== 'failed') this.state = 'stopped';
-    this.logger.log('info', 'ledger-log consumer stopped', { ...this.fields(), state: this.state });
+    await this.batchLoop.stop();
   }
 
   wake(): void {
-    this.signal.wake();
+    this.batchLoop.wake();
   }
 
   status(): LedgerLogConsumerStatus {
     return {
       name: this.name,
-      state: this.state,
+      state: this.batchLoop.state,
       lastCheckpoint: this.lastCheckpoint,
       eventsProcessed: this.eventsProcessed,
       eventsDelivered: this.eventsDelivered,
       eventsDeadLettered: this.eventsDeadLettered,
-      consecutiveFailures: this.consecutiveFailures,
-      lastError: this.lastError,
+      consecutiveFailures: this.batchLoop.consecutiveFailures,
+      lastError: this.batchLoop.lastError,
     };
   }
 
@@ -248,7 +241,7 @@ class LedgerLogConsumerImpl implements LedgerLogConsumer {
     let looked = 0;
     let skipped = 0;
     for (const event of events) {
-      if (this.stopRequested) break;
+      if (this.batchLoop.stopRequested) break;
       looked += 1;
       const route = producer.route(event);
       if (route === null || !this.topics.has(route.topic)) {
@@ -362,39 +355,6 @@ class LedgerLogConsumerImpl implements LedgerLogConsumer {
     }
   }
 
-  private async runLoop(): Promise<void> {
-    while (!this.stopRequested) {
-      let delayMs = this.settings.idlePollMs;
-      try {
-        const outcome = await this.processNextBatch();
-        this.consecutiveFailures = 0;
-        if (outcome.kind === 'processed' && outcome.full) delayMs = 0;
-      } catch (error) {
-        this.consecutiveFailures += 1;
-        this.lastError = describeError(error);
-        const fields = {
-          ...this.fields(),
-          consecutiveFailures: this.consecutiveFailures,
-          error: this.lastError,
-        };
-        if (
-          this.consecutiveFailures >= this.settings.maxConsecutiveFailures ||
-          isPermanent(error)
-        ) {
-          this.state = 'failed';
-          this.logger.log('error', 'ledger-log consumer failed permanently', fields);
-          return;
-        }
-        delayMs = backoffDelayMs(this.consecutiveFailures, this.settings);
-        this.logger.log('warn', 'ledger-log consumer event failed; retrying', {
-          ...fields,
-          retryInMs: delayMs,
-        });
-      }
-      if (delayMs > 0 && !this.stopRequested) await this.signal.sleep(delayMs);
-    }
-  }
-
   private fields(): Record<string, unknown> {
     return {
       subscription: this.name,
@@ -406,8 +366,4 @@ class LedgerLogConsumerImpl implements LedgerLogConsumer {
 
 function isInvalidKey(error: unknown): boolean {
   return error instanceof SubscriptionError && error.code === 'LEDGER.INBOX_INVALID_KEY';
-}
-
-function isPermanent(error: unknown): boolean {
-  return error instanceof SubscriptionError && error.code === 'LEDGER.TRANSACTION_IDS_BEHIND';
 }
