@@ -214,8 +214,12 @@ describe('idempotent retries of the application commands', () => {
     await Promise.all(
       Array.from({ length: 520 }, (_, index) => app.reservations.reserve(SERVICE, request(index))),
     );
+    // bulk-0 first, so that it is the oldest outcome whatever order the other 519 are batched in.
+    await app.reservations.release(SERVICE, 'bulk-0');
     await Promise.all(
-      Array.from({ length: 520 }, (_, index) => app.reservations.release(SERVICE, `bulk-${index}`)),
+      Array.from({ length: 519 }, (_, index) =>
+        app.reservations.release(SERVICE, `bulk-${index + 1}`),
+      ),
     );
     const account = await kit.account(BUDGET, 'bu-b');
     expect(account.recent.some((outcome) => outcome.reservationId === 'bulk-0')).toBe(false);
