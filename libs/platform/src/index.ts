@@ -25,6 +25,7 @@ export * from './database/migrations';
 export * from './database/sql-migration';
 export * from './kafka/kafka-clients';
 export * from './kafka/background-start';
+export * from './kafka/relay-edge';
 export * from './kafka/kafka-log-creator';
 export * from './kafka/provisioning';
 export * from './kafka/dead-letters';
