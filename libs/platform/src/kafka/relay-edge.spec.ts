@@ -5,7 +5,7 @@ class RecordingRelay implements RelayLike<string, number> {
   starts = 0;
   stops = 0;
   wakes = 0;
-  constructor(private readonly failWith?: unknown) {}
+  constructor(private readonly failWith?: Error) {}
   start(): Promise<void> {
     this.starts += 1;
     return this.failWith === undefined ? Promise.resolve() : Promise.reject(this.failWith);
@@ -63,7 +63,9 @@ describe('RelayEdge', () => {
   });
 
   it('gives up at once on a restored database (the ledger’s transaction ids went back)', async () => {
-    const relay = new RecordingRelay({ code: 'LEDGER.TRANSACTION_IDS_BEHIND', message: 'behind' });
+    const relay = new RecordingRelay(
+      Object.assign(new Error('behind'), { code: 'LEDGER.TRANSACTION_IDS_BEHIND' }),
+    );
     const edge = new TestEdge(relay, { name: 'r', logger, autoStart: true });
     edge.start();
     await until(() => edge.status().state === 'failed');
