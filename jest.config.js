@@ -7,6 +7,7 @@ const swc = ['@swc/jest', { swcrc: true }];
 const moduleNameMapper = {
   '^@plafond/contracts$': '<rootDir>/libs/contracts/src',
   '^@plafond/ledger$': '<rootDir>/libs/ledger/src',
+  '^@plafond/messaging$': '<rootDir>/libs/messaging/src',
   '^@plafond/platform$': '<rootDir>/libs/platform/src',
   '^@plafond/testing$': '<rootDir>/test/support',
 };

@@ -41,3 +41,4 @@ export {
   type UsageMessageErrorCode,
   type UsageRecordedMessage,
 } from './usage-recorded.message';
+export { ALLOCATION_RELAY_MODE, allocationLedgerLogProducer } from './ledger-log-producer';

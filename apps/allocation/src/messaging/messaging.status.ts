@@ -1,12 +1,16 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { SubscriptionLag } from '@plafond/ledger';
 import { AllocationRelay, type AllocationRelayStatus } from './allocation-relay';
+import { MESSAGE_TRANSPORT, MessageTransport } from '@plafond/messaging';
 import { DeadLetters } from '@plafond/platform';
 import { UsageRecordedConsumer, type UsageConsumerStatus } from './usage-recorded.kafka.controller';
 
 export interface MessagingReport {
+  /** How events travel: `kafka` (distributed) or `ledger-log` (embedded, ledgers read in place). */
+  transport: MessageTransport['kind'];
   relay: AllocationRelayStatus & { lag: SubscriptionLag | { error: string } };
-  usageConsumer: UsageConsumerStatus;
+  /** Under ledger-log, `lag`: allocation's reading of the ingestion ledger. */
+  usageConsumer: UsageConsumerStatus & { lag?: SubscriptionLag | { error: string } };
   deadLetters: { count: number };
 }
 
@@ -17,19 +21,27 @@ export class MessagingStatus {
     private readonly relay: AllocationRelay,
     private readonly usageConsumer: UsageRecordedConsumer,
     private readonly deadLetters: DeadLetters,
+    @Optional() @Inject(MESSAGE_TRANSPORT) private readonly transport?: MessageTransport,
   ) {}
 
   async report(): Promise<MessagingReport> {
-    const [lag, count] = await Promise.all([
-      this.relay.lag().catch((error: unknown) => ({
-        error: error instanceof Error ? error.message : String(error),
-      })),
+    const [lag, usageLag, count] = await Promise.all([
+      this.relay.lag().catch(lagError),
+      this.usageConsumer.lag().catch(lagError),
       this.deadLetters.count(),
     ]);
     return {
+      transport: (this.transport ?? MessageTransport.kafka()).kind,
       relay: { ...this.relay.status(), lag },
-      usageConsumer: this.usageConsumer.status(),
+      usageConsumer: {
+        ...this.usageConsumer.status(),
+        ...(usageLag === null ? {} : { lag: usageLag }),
+      },
       deadLetters: { count },
     };
   }
 }
+
+const lagError = (error: unknown) => ({
+  error: error instanceof Error ? error.message : String(error),
+});

@@ -1,29 +1,28 @@
 // Debits budgets from recorded usage: consumes plafond.usage.recorded.v1 through the ledger inbox,
 // so each CloudEvent (source#id) takes effect exactly once however often Kafka delivers it.
 // Records that can never apply go to dead_letters and the partition moves on.
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-} from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { UsageRecordedV1 } from '@plafond/contracts';
 import {
   EVENT_STORE,
-  Inbox,
-  createInboxKafkaConsumer,
   type EventStore,
-  type InboxKafkaConsumer,
   type InboxKafkaMessage,
   type TransactionalEventStore,
 } from '@plafond/ledger';
+import {
+  InboxConsumer,
+  MESSAGE_TRANSPORT,
+  MessageTransport,
+  createInboxConsumerEdge,
+  deadLetterInto,
+  type InboxConsumerEdge,
+  type InboxConsumerEdgeStatus,
+} from '@plafond/messaging';
 import { DeadLetters, JsonLogger, KafkaClients } from '@plafond/platform';
 import type { KafkaMessage } from 'kafkajs';
 import { AllocationConfig } from '../config';
 import { ApplicationError } from '../application';
 import { DomainError } from '../domain';
-import { BackgroundStart, type EdgeStatus } from '@plafond/platform';
-import { subscriptionLogger } from '@plafond/platform';
 import { MESSAGING_SETTINGS, type MessagingSettings } from './messaging.options';
 import { readUsageRecordedMessage, type UsageRecordedMessage } from './usage-recorded.message';
 
@@ -40,10 +39,7 @@ export const USAGE_DEBITS = Symbol('plafond.allocation.USAGE_DEBITS');
 /** `metadata.actor` of every event a recorded usage causes. */
 export const USAGE_RECORDED_ACTOR = 'kafka:usage.recorded';
 
-export interface UsageConsumerStatus extends EdgeStatus {
-  topic: string;
-  groupId: string;
-}
+export type UsageConsumerStatus = InboxConsumerEdgeStatus;
 
 /**
  * A refusal of the usage itself (e.g. a use case id longer than the domain accepts) never passes
@@ -54,11 +50,11 @@ export function isPermanentUsageFailure(error: unknown): boolean {
 }
 
 @Injectable()
-export class UsageRecordedConsumer implements OnApplicationBootstrap, OnModuleDestroy {
+export class UsageRecordedConsumer extends InboxConsumer {
   readonly topic: string;
   readonly groupId: string;
-  private readonly inboxConsumer: InboxKafkaConsumer;
-  private readonly starter: BackgroundStart;
+  protected readonly edge: InboxConsumerEdge;
+  protected readonly autoStart: boolean;
   /** Parsed by the inbox key function, read back by the handler: each record is decoded once. */
   private readonly parsed = new WeakMap<KafkaMessage, UsageRecordedMessage>();
 
@@ -67,54 +63,41 @@ export class UsageRecordedConsumer implements OnApplicationBootstrap, OnModuleDe
     config: AllocationConfig,
     clients: KafkaClients,
     private readonly logger: JsonLogger,
-    private readonly deadLetters: DeadLetters,
+    deadLetters: DeadLetters,
     @Inject(USAGE_DEBITS) private readonly debits: UsageDebitsPort,
-    @Inject(MESSAGING_SETTINGS) private readonly settings: MessagingSettings,
+    @Inject(MESSAGING_SETTINGS) settings: MessagingSettings,
+    @Optional() @Inject(MESSAGE_TRANSPORT) transport?: MessageTransport,
   ) {
+    super();
     this.topic = settings.usageRecordedTopic;
     this.groupId = settings.usageGroupId;
-    this.inboxConsumer = createInboxKafkaConsumer({
-      // From KafkaClients, so that shutdown disconnects it (after the record in hand).
-      consumer: clients.consumer({ ...settings.usageConsumerConfig, groupId: this.groupId }),
-      groupId: this.groupId,
-      topics: [this.topic],
-      fromBeginning: settings.usageFromBeginning,
-      inbox: new Inbox({ store, schema: config.databaseSchema }),
-      messageId: (message) => this.read(message).messageId,
-      handle: (delivery, tx) => this.apply(delivery, tx),
-      onInvalidMessage: (delivery, error) => this.deadLetter(delivery, error),
-      isPermanentFailure: isPermanentUsageFailure,
-      logger: subscriptionLogger(logger, 'UsageRecordedConsumer'),
-    });
-    this.starter = new BackgroundStart({
-      name: 'usage.recorded consumer',
-      start: () => this.inboxConsumer.start(),
-      stop: () => this.inboxConsumer.stop(),
-      logger,
-      retry: settings.startRetry,
-    });
-  }
-
-  onApplicationBootstrap(): void {
-    if (this.settings.autoStart) this.start();
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.stop();
-  }
-
-  /** Joins the group in the background (retrying while the broker is unreachable). */
-  start(): void {
-    this.starter.begin();
-  }
-
-  /** Finishes the record in hand, commits its offset and leaves the group. */
-  stop(): Promise<void> {
-    return this.starter.end();
+    this.autoStart = settings.autoStart;
+    this.edge = createInboxConsumerEdge(
+      {
+        store,
+        schema: config.databaseSchema,
+        clients,
+        logger,
+        transport: transport ?? MessageTransport.kafka(),
+        retry: settings.startRetry,
+      },
+      {
+        name: 'usage.recorded consumer',
+        loggerContext: 'UsageRecordedConsumer',
+        topic: this.topic,
+        groupId: this.groupId,
+        fromBeginning: settings.usageFromBeginning,
+        consumerConfig: settings.usageConsumerConfig,
+        messageId: (message) => this.read(message).messageId,
+        handle: (delivery, tx) => this.apply(delivery, tx),
+        isPermanentFailure: isPermanentUsageFailure,
+        onInvalidMessage: deadLetterInto(deadLetters, this.groupId),
+      },
+    );
   }
 
   status(): UsageConsumerStatus {
-    return { ...this.starter.status(), topic: this.topic, groupId: this.groupId };
+    return this.edge.status();
   }
 
   private read(message: KafkaMessage): UsageRecordedMessage {
@@ -149,15 +132,5 @@ export class UsageRecordedConsumer implements OnApplicationBootstrap, OnModuleDe
       },
       'UsageRecordedConsumer',
     );
-  }
-
-  private async deadLetter(delivery: InboxKafkaMessage, error: unknown): Promise<void> {
-    await this.deadLetters.record({
-      consumer: this.groupId,
-      topic: delivery.topic,
-      partition: delivery.partition,
-      message: delivery.message,
-      error,
-    });
   }
 }

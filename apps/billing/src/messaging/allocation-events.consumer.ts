@@ -2,7 +2,7 @@
 // centre inheritance, statements), use cases' usefulness classes (multipliers), and debits that
 // went over the allocation (surcharges). Inbox consumer: each CloudEvent (source#id) is applied
 // once, in the inbox transaction. Types billing does not read are acknowledged without effect.
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   CloudEventValidationError,
   allocationEventNameV1,
@@ -17,16 +17,20 @@ import {
   type InboxKafkaMessage,
   type TransactionalEventStore,
 } from '@plafond/ledger';
-import { DeadLetters, JsonLogger, KafkaClients, type EdgeStatus } from '@plafond/platform';
+import {
+  InboxConsumer,
+  MESSAGE_TRANSPORT,
+  MessageTransport,
+  createInboxConsumerEdge,
+  deadLetterInto,
+  type InboxConsumerEdge,
+  type InboxConsumerEdgeStatus,
+} from '@plafond/messaging';
+import { DeadLetters, JsonLogger, KafkaClients } from '@plafond/platform';
 import { UsageCharging } from '../application/charging.service';
 import type { CommandContext } from '../application/command-context';
 import { BillingDirectory } from '../application/directory';
 import { BILLING_ERROR, BillingError } from '../domain/errors';
-import {
-  BillingInboxConsumer,
-  billingInboxConsumer,
-  type BillingInboxConsumerEdge,
-} from './billing-inbox-consumer';
 import { isPermanentDataFailure } from './permanent-failure';
 import { BILLING_MESSAGING_SETTINGS, type BillingMessagingSettings } from './messaging.options';
 
@@ -47,10 +51,7 @@ export const BILLING_ALLOCATION_EVENTS: readonly AllocationEventNameV1[] = [
   'OverrunRecorded',
 ];
 
-export interface AllocationEventsConsumerStatus extends EdgeStatus {
-  enabled: boolean;
-  topic: string;
-  groupId: string;
+export interface AllocationEventsConsumerStatus extends InboxConsumerEdgeStatus {
   /** Since start: events applied, acknowledged without effect, dead-lettered. */
   counts: { applied: number; ignored: number; deadLettered: number };
 }
@@ -69,10 +70,11 @@ export function isPermanentAllocationFailure(error: unknown): boolean {
 }
 
 @Injectable()
-export class AllocationEventsConsumer extends BillingInboxConsumer {
+export class AllocationEventsConsumer extends InboxConsumer {
   readonly topic: string;
   readonly groupId: string;
-  protected readonly edge: BillingInboxConsumerEdge;
+  protected readonly edge: InboxConsumerEdge;
+  protected readonly autoStart: boolean;
   private readonly counts = { applied: 0, ignored: 0, deadLettered: 0 };
 
   constructor(
@@ -82,24 +84,36 @@ export class AllocationEventsConsumer extends BillingInboxConsumer {
     private readonly directory: BillingDirectory,
     private readonly charging: UsageCharging,
     deadLetters: DeadLetters,
-    @Inject(BILLING_MESSAGING_SETTINGS) protected readonly settings: BillingMessagingSettings,
+    @Inject(BILLING_MESSAGING_SETTINGS) settings: BillingMessagingSettings,
+    @Optional() @Inject(MESSAGE_TRANSPORT) transport?: MessageTransport,
   ) {
     super();
     this.topic = settings.allocationEventsTopic;
     this.groupId = settings.allocationGroupId;
-    this.edge = billingInboxConsumer(
-      { store, clients, logger, settings, deadLetters },
+    this.autoStart = settings.autoStart;
+    this.edge = createInboxConsumerEdge(
+      {
+        store,
+        schema: settings.schema,
+        clients,
+        logger,
+        transport: transport ?? MessageTransport.kafka(),
+        retry: settings.startRetry,
+      },
       {
         name: 'billing allocation events consumer',
         loggerContext: 'BillingAllocationEventsConsumer',
         enabled: settings.enable.allocationConsumer,
         topic: this.topic,
         groupId: this.groupId,
+        // Every unit, use case and debit matters: a new group reads the topic from its start.
+        fromBeginning: true,
+        consumerConfig: settings.consumerConfig,
         handle: (delivery, tx) => this.apply(delivery, tx),
         isPermanentFailure: isPermanentAllocationFailure,
-        onDeadLettered: () => {
+        onInvalidMessage: deadLetterInto(deadLetters, this.groupId, () => {
           this.counts.deadLettered += 1;
-        },
+        }),
       },
     );
   }

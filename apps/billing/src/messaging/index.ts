@@ -39,3 +39,4 @@ export {
   readUsageTopicMessage,
   type UsageTopicMessage,
 } from './usage-recorded.message';
+export { BILLING_RELAY_MODE, billingLedgerLogProducer } from './ledger-log-producer';

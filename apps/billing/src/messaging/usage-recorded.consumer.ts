@@ -2,23 +2,27 @@
 // usage.adjusted CloudEvents) through the ledger inbox, so each CloudEvent (source#id) takes
 // effect once however often Kafka delivers it. Records that can never apply go to dead_letters
 // and the partition moves on.
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   EVENT_STORE,
   type EventStore,
   type InboxKafkaMessage,
   type TransactionalEventStore,
 } from '@plafond/ledger';
-import { DeadLetters, JsonLogger, KafkaClients, type EdgeStatus } from '@plafond/platform';
+import {
+  InboxConsumer,
+  MESSAGE_TRANSPORT,
+  MessageTransport,
+  createInboxConsumerEdge,
+  deadLetterInto,
+  type InboxConsumerEdge,
+  type InboxConsumerEdgeStatus,
+} from '@plafond/messaging';
+import { DeadLetters, JsonLogger, KafkaClients } from '@plafond/platform';
 import type { KafkaMessage } from 'kafkajs';
 import { UsageCharging } from '../application/charging.service';
 import type { CommandContext } from '../application/command-context';
 import { BillingError } from '../domain/errors';
-import {
-  BillingInboxConsumer,
-  billingInboxConsumer,
-  type BillingInboxConsumerEdge,
-} from './billing-inbox-consumer';
 import { isPermanentDataFailure } from './permanent-failure';
 import { BILLING_MESSAGING_SETTINGS, type BillingMessagingSettings } from './messaging.options';
 import { readUsageTopicMessage, type UsageTopicMessage } from './usage-recorded.message';
@@ -27,10 +31,7 @@ import { readUsageTopicMessage, type UsageTopicMessage } from './usage-recorded.
 export const USAGE_RECORDED_ACTOR = 'kafka:usage.recorded';
 const CONTEXT: CommandContext = { actor: USAGE_RECORDED_ACTOR };
 
-export interface UsageRecordedConsumerStatus extends EdgeStatus {
-  enabled: boolean;
-  topic: string;
-  groupId: string;
+export interface UsageRecordedConsumerStatus extends InboxConsumerEdgeStatus {
   /** Outcomes since start (`charged`, `unpriced`, `held`, `duplicate`, `deadLettered`). */
   counts: Record<UsageOutcome | 'deadLettered', number>;
 }
@@ -48,10 +49,11 @@ export function isPermanentUsageFailure(error: unknown): boolean {
 }
 
 @Injectable()
-export class UsageRecordedConsumer extends BillingInboxConsumer {
+export class UsageRecordedConsumer extends InboxConsumer {
   readonly topic: string;
   readonly groupId: string;
-  protected readonly edge: BillingInboxConsumerEdge;
+  protected readonly edge: InboxConsumerEdge;
+  protected readonly autoStart: boolean;
   /** Parsed by the inbox key function, read back by the handler: each record is decoded once. */
   private readonly parsed = new WeakMap<KafkaMessage, UsageTopicMessage>();
   private readonly counts: UsageRecordedConsumerStatus['counts'] = {
@@ -68,25 +70,37 @@ export class UsageRecordedConsumer extends BillingInboxConsumer {
     private readonly logger: JsonLogger,
     private readonly charging: UsageCharging,
     deadLetters: DeadLetters,
-    @Inject(BILLING_MESSAGING_SETTINGS) protected readonly settings: BillingMessagingSettings,
+    @Inject(BILLING_MESSAGING_SETTINGS) settings: BillingMessagingSettings,
+    @Optional() @Inject(MESSAGE_TRANSPORT) transport?: MessageTransport,
   ) {
     super();
     this.topic = settings.usageRecordedTopic;
     this.groupId = settings.usageGroupId;
-    this.edge = billingInboxConsumer(
-      { store, clients, logger, settings, deadLetters },
+    this.autoStart = settings.autoStart;
+    this.edge = createInboxConsumerEdge(
+      {
+        store,
+        schema: settings.schema,
+        clients,
+        logger,
+        transport: transport ?? MessageTransport.kafka(),
+        retry: settings.startRetry,
+      },
       {
         name: 'billing usage.recorded consumer',
         loggerContext: 'BillingUsageRecordedConsumer',
         enabled: settings.enable.usageConsumer,
         topic: this.topic,
         groupId: this.groupId,
+        // Every recorded usage must be charged: a new group reads the topic from its start.
+        fromBeginning: true,
+        consumerConfig: settings.consumerConfig,
         messageId: (message) => this.read(message).messageId,
         handle: (delivery, tx) => this.apply(delivery, tx),
         isPermanentFailure: isPermanentUsageFailure,
-        onDeadLettered: () => {
+        onInvalidMessage: deadLetterInto(deadLetters, this.groupId, () => {
           this.counts.deadLettered += 1;
-        },
+        }),
       },
     );
   }

@@ -1,12 +1,7 @@
 // Learns which units and use cases exist from allocation's public events (the ingestion pipeline
 // rejects usage for an unknown unit or use case). Inbox consumer: each CloudEvent (source#id) is
 // applied once, in the inbox transaction. Other allocation events are acknowledged and ignored.
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-} from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   ALLOCATION_EVENT_TYPES_V1,
   CloudEventValidationError,
@@ -17,19 +12,22 @@ import {
 } from '@plafond/contracts';
 import {
   EVENT_STORE,
-  Inbox,
-  createInboxKafkaConsumer,
   type EventStore,
-  type InboxKafkaConsumer,
   type InboxKafkaMessage,
   type SqlExecutor,
   type TransactionalEventStore,
 } from '@plafond/ledger';
+import {
+  InboxConsumer,
+  MESSAGE_TRANSPORT,
+  MessageTransport,
+  createInboxConsumerEdge,
+  type InboxConsumerEdge,
+  type InboxConsumerEdgeStatus,
+} from '@plafond/messaging';
 import { JsonLogger, KafkaClients } from '@plafond/platform';
 import { PostgresUnitDirectory } from '../application';
 import { IngestionConfig } from '../config';
-import { BackgroundStart, type EdgeStatus } from '@plafond/platform';
-import { subscriptionLogger } from '@plafond/platform';
 import { INGESTION_MESSAGING_SETTINGS, type IngestionMessagingSettings } from './messaging.options';
 
 const T = ALLOCATION_EVENT_TYPES_V1;
@@ -90,17 +88,14 @@ export async function applyAllocationEvent(
   }
 }
 
-export interface AllocationEventsConsumerStatus extends EdgeStatus {
-  topic: string;
-  groupId: string;
-}
+export type AllocationEventsConsumerStatus = InboxConsumerEdgeStatus;
 
 @Injectable()
-export class AllocationEventsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
+export class AllocationEventsConsumer extends InboxConsumer {
   readonly topic: string;
   readonly groupId: string;
-  private readonly inboxConsumer: InboxKafkaConsumer;
-  private readonly starter: BackgroundStart;
+  protected readonly edge: InboxConsumerEdge;
+  protected readonly autoStart: boolean;
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
@@ -108,50 +103,40 @@ export class AllocationEventsConsumer implements OnApplicationBootstrap, OnModul
     clients: KafkaClients,
     private readonly logger: JsonLogger,
     private readonly directory: PostgresUnitDirectory,
-    @Inject(INGESTION_MESSAGING_SETTINGS) private readonly settings: IngestionMessagingSettings,
+    @Inject(INGESTION_MESSAGING_SETTINGS) settings: IngestionMessagingSettings,
+    @Optional() @Inject(MESSAGE_TRANSPORT) transport?: MessageTransport,
   ) {
+    super();
     this.topic = settings.allocationEventsTopic;
     this.groupId = settings.allocationGroupId;
-    this.inboxConsumer = createInboxKafkaConsumer({
-      consumer: clients.consumer({ ...settings.consumerConfig, groupId: this.groupId }),
-      groupId: this.groupId,
-      topics: [this.topic],
-      // Every unit ever created must be known: a new group reads the topic from its start.
-      fromBeginning: true,
-      inbox: new Inbox({ store, schema: config.databaseSchema }),
-      handle: (delivery, tx) => this.apply(delivery, tx),
-      onInvalidMessage: (delivery, error) => this.skip(delivery, error),
-      isPermanentFailure: (error) =>
-        error instanceof AllocationEventRejected || error instanceof CloudEventValidationError,
-      logger: subscriptionLogger(logger, 'AllocationEventsConsumer'),
-    });
-    this.starter = new BackgroundStart({
-      name: 'allocation events consumer',
-      start: () => this.inboxConsumer.start(),
-      stop: () => this.inboxConsumer.stop(),
-      logger,
-      retry: settings.startRetry,
-    });
-  }
-
-  onApplicationBootstrap(): void {
-    if (this.settings.autoStart) this.start();
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.stop();
-  }
-
-  start(): void {
-    this.starter.begin();
-  }
-
-  stop(): Promise<void> {
-    return this.starter.end();
+    this.autoStart = settings.autoStart;
+    this.edge = createInboxConsumerEdge(
+      {
+        store,
+        schema: config.databaseSchema,
+        clients,
+        logger,
+        transport: transport ?? MessageTransport.kafka(),
+        retry: settings.startRetry,
+      },
+      {
+        name: 'allocation events consumer',
+        loggerContext: 'AllocationEventsConsumer',
+        topic: this.topic,
+        groupId: this.groupId,
+        // Every unit ever created must be known: a new group reads the topic from its start.
+        fromBeginning: true,
+        consumerConfig: settings.consumerConfig,
+        handle: (delivery, tx) => this.apply(delivery, tx),
+        onInvalidMessage: (delivery, error) => this.skip(delivery, error),
+        isPermanentFailure: (error) =>
+          error instanceof AllocationEventRejected || error instanceof CloudEventValidationError,
+      },
+    );
   }
 
   status(): AllocationEventsConsumerStatus {
-    return { ...this.starter.status(), topic: this.topic, groupId: this.groupId };
+    return this.edge.status();
   }
 
   private async apply(delivery: InboxKafkaMessage, tx: TransactionalEventStore): Promise<void> {

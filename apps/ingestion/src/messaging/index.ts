@@ -28,3 +28,4 @@ export {
   type RawUsageConsumerStatus,
 } from './usage-raw.consumer';
 export { readRawUsageRecord, type RawUsageRecord } from './usage-raw.message';
+export { INGESTION_RELAY_MODE, ingestionLedgerLogProducer } from './ledger-log-producer';

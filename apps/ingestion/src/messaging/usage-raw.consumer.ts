@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import {
   Inject,
   Injectable,
+  Optional,
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
@@ -23,6 +24,7 @@ import {
   type InboxKafkaConsumer,
   type InboxKafkaMessage,
 } from '@plafond/ledger';
+import { MESSAGE_TRANSPORT, MessageTransport } from '@plafond/messaging';
 import { JsonLogger, KafkaClients } from '@plafond/platform';
 import type { KafkaMessage } from 'kafkajs';
 import { UsagePipeline, type IngestionCaller, type ItemResult } from '../application';
@@ -56,6 +58,11 @@ export const UNKNOWN_KAFKA_CALLER: IngestionCaller = {
 };
 
 export interface RawUsageConsumerStatus extends EdgeStatus {
+  /** False under the ledger-log transport: there is no broker to read the raw topic from. */
+  enabled: boolean;
+  transport: MessageTransport['kind'];
+  /** Why it does not run, when disabled. */
+  disabledReason?: string;
   topic: string;
   groupId: string;
   /** Outcomes since the start of this process. */
@@ -66,8 +73,9 @@ export interface RawUsageConsumerStatus extends EdgeStatus {
 export class RawUsageConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   readonly topic: string;
   readonly groupId: string;
-  private readonly inboxConsumer: InboxKafkaConsumer;
-  private readonly starter: BackgroundStart;
+  /** Null under the ledger-log transport (no broker): nothing is created or started. */
+  private readonly starter: BackgroundStart | null;
+  private readonly transportKind: MessageTransport['kind'];
   private readonly counts = { accepted: 0, duplicate: 0, rejected: 0 };
 
   constructor(
@@ -78,10 +86,18 @@ export class RawUsageConsumer implements OnApplicationBootstrap, OnModuleDestroy
     private readonly pipeline: UsagePipeline,
     @Inject(INTEGRATOR_LOOKUP) private readonly integrators: IntegratorLookup,
     @Inject(INGESTION_MESSAGING_SETTINGS) private readonly settings: IngestionMessagingSettings,
+    @Optional() @Inject(MESSAGE_TRANSPORT) transport?: MessageTransport,
   ) {
     this.topic = settings.usageRawTopic;
     this.groupId = settings.rawGroupId;
-    this.inboxConsumer = createInboxKafkaConsumer({
+    this.transportKind = (transport ?? MessageTransport.kafka()).kind;
+    if (this.transportKind !== 'kafka') {
+      // Integrators' own Kafka producers are a distributed-mode feature; embedded, usage comes
+      // over HTTP only.
+      this.starter = null;
+      return;
+    }
+    const inboxConsumer: InboxKafkaConsumer = createInboxKafkaConsumer({
       consumer: clients.consumer({ ...settings.consumerConfig, groupId: this.groupId }),
       groupId: this.groupId,
       topics: [this.topic],
@@ -100,8 +116,8 @@ export class RawUsageConsumer implements OnApplicationBootstrap, OnModuleDestroy
     });
     this.starter = new BackgroundStart({
       name: 'usage.raw consumer',
-      start: () => this.inboxConsumer.start(),
-      stop: () => this.inboxConsumer.stop(),
+      start: () => inboxConsumer.start(),
+      stop: () => inboxConsumer.stop(),
       logger,
       retry: settings.startRetry,
     });
@@ -116,16 +132,23 @@ export class RawUsageConsumer implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   start(): void {
-    this.starter.begin();
+    this.starter?.begin();
   }
 
-  stop(): Promise<void> {
-    return this.starter.end();
+  async stop(): Promise<void> {
+    await this.starter?.end();
   }
 
   status(): RawUsageConsumerStatus {
     return {
-      ...this.starter.status(),
+      ...(this.starter?.status() ?? { state: 'idle', attempts: 0, lastError: undefined }),
+      enabled: this.starter !== null,
+      transport: this.transportKind,
+      ...(this.starter === null
+        ? {
+            disabledReason: `the ${this.transportKind} transport has no broker: usage comes over HTTP`,
+          }
+        : {}),
       topic: this.topic,
       groupId: this.groupId,
       counts: { ...this.counts },

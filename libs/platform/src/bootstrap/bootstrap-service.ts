@@ -36,10 +36,21 @@ class ServiceRootModule {}
  * can start it their own way. Middleware order matters: the correlation id is set before the
  * body is parsed, so even a malformed body is answered and logged with one.
  */
+export interface ServiceApplicationOptions {
+  /**
+   * Modules the composition root adds next to the service's own, e.g. the embedded mode's
+   * `MessageTransportModule.forRoot({ kind: 'ledger-log', ... })` (adapters chosen by the host).
+   */
+  readonly imports?: readonly (Type<unknown> | DynamicModule)[];
+  /** False when no broker is used (the embedded mode): readiness does not probe Kafka. */
+  readonly kafkaReadiness?: boolean;
+}
+
 export async function createServiceApplication<C extends ServiceConfig>(
   definition: ServiceDefinition<C>,
   config: C,
   logger: JsonLogger,
+  options: ServiceApplicationOptions = {},
 ): Promise<NestExpressApplication> {
   const root: DynamicModule = {
     module: ServiceRootModule,
@@ -50,8 +61,10 @@ export async function createServiceApplication<C extends ServiceConfig>(
         configClass: definition.configClass,
         logger,
         migrations: definition.migrations(config.databaseSchema),
+        ...(options.kafkaReadiness === false ? { kafkaReadiness: false } : {}),
       }),
       definition.module(config),
+      ...(options.imports ?? []),
     ],
   };
   const app = await NestFactory.create<NestExpressApplication>(root, {

@@ -30,6 +30,11 @@ export interface PlatformModuleOptions<C extends ServiceConfig> {
   readonly readinessTimeoutMs?: number;
   /** Bounded connection attempts at start before the process gives up. */
   readonly databaseConnectAttempts?: number;
+  /**
+   * False when the host runs the service without a broker (the embedded one-process mode, whose
+   * consumers read the ledgers in place): readiness then does not probe Kafka. Default true.
+   */
+  readonly kafkaReadiness?: boolean;
 }
 
 /**
@@ -85,10 +90,8 @@ export class PlatformModule {
         KafkaReadiness,
         {
           provide: READINESS_CHECKS,
-          useFactory: (db: DatabaseReadiness, broker: KafkaReadiness): ReadinessCheck[] => [
-            db,
-            broker,
-          ],
+          useFactory: (db: DatabaseReadiness, broker: KafkaReadiness): ReadinessCheck[] =>
+            options.kafkaReadiness === false ? [db] : [db, broker],
           inject: [DatabaseReadiness, KafkaReadiness],
         },
         { provide: READINESS_TIMEOUT_MS, useValue: options.readinessTimeoutMs ?? 2000 },

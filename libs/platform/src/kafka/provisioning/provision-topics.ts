@@ -18,7 +18,13 @@ import {
 const DEFAULT_TIMEOUT_MS = 30_000;
 const MANAGED_CONFIGS: readonly ManagedConfigName[] = ['retention.ms', 'cleanup.policy'];
 /** Another process may provision the same topic at the same moment (three services booting). */
-const MAX_ATTEMPTS_PER_TOPIC = 3;
+const MAX_ATTEMPTS_PER_TOPIC = 6;
+/**
+ * Pause before attempt n+1 (250 ms, 500 ms, 1 s, 2 s, 2 s): a fresh or busy broker can answer a
+ * create late, kafkajs then retries it into TOPIC_ALREADY_EXISTS, and the topic only shows in the
+ * metadata a moment later; an immediate re-look would see it missing and race again.
+ */
+const retryDelayMs = (attempt: number): number => Math.min(2_000, 250 * 2 ** (attempt - 1));
 
 /**
  * Brings every topic in `specs` to its spec: creates missing topics, raises partition counts
@@ -97,6 +103,9 @@ async function provisionOne(
     } catch (error) {
       if (error instanceof TopicProvisioningError) throw error;
       lastError = error;
+      if (attempt < MAX_ATTEMPTS_PER_TOPIC) {
+        await new Promise((resolve) => setTimeout(resolve, retryDelayMs(attempt)));
+      }
     }
   }
   throw new TopicProvisioningError(

@@ -1,0 +1,18 @@
+export {
+  MESSAGE_TRANSPORT,
+  MessageTransport,
+  MessageTransportModule,
+  type LedgerLogProducerSpec,
+  type MessageTransportConfig,
+} from './message-transport';
+export {
+  InboxConsumer,
+  createInboxConsumerEdge,
+  deadLetterInto,
+  type InboxConsumerEdge,
+  type InboxConsumerEdgeDeps,
+  type InboxConsumerEdgeOptions,
+  type InboxConsumerEdgeStatus,
+  type LedgerLogReadStatus,
+} from './inbox-consumer-edge';
+export { idleRelay, relayOffReason } from './idle-relay';
