@@ -653,6 +653,25 @@ describe('billing HTTP API (real service and PostgreSQL)', () => {
       rebound: true,
     });
     expect(report.body.rows.every((row) => row.unitId !== 'bu-corporate')).toBe(true);
+
+    // Shorter windows: a UTC day, hour or minute against the one just before it.
+    const hour = await auditor.get<{ period: string; previousPeriod: string }>(
+      `/v1/reports/rebound?period=${P}-01T00`,
+    );
+    expect(hour.status).toBe(200);
+    expect(hour.body).toMatchObject({
+      period: `${P}-01T00`,
+      previousPeriod: expect.stringMatching(new RegExp(`^${PP}-\\d\\dT23$`)),
+    });
+    for (const bad of [`${P}-32`, `${P}-01T24`, `${P}-01T10:5`, `${P}T10`]) {
+      const refused = await auditor.get<Refusal>(`/v1/reports/rebound?period=${bad}`);
+      expect({ bad, status: refused.status, code: refused.body.code }).toEqual({
+        bad,
+        status: 400,
+        code: 'BILLING.INVALID_PERIOD',
+      });
+      expectDocumented(refused.body);
+    }
   });
 
   it('consumes allocation events and recorded usage from Kafka (messaging wired)', async () => {

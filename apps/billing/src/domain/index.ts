@@ -10,4 +10,5 @@ export * from './journal';
 export * from './csv';
 export * from './invoices';
 export * from './rebound';
+export * from './report-windows';
 export * from './reconciliation';

@@ -1,9 +1,10 @@
 import { Controller, Get, Query, UseInterceptors } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles, type Principal } from '@plafond/platform';
+import { parseReportWindow } from '../domain/report-windows';
 import { BillingReports } from '../read';
 import { BillingScope } from './access';
-import { UnitReportQuery } from './dto/reports.dto';
+import { ReboundQuery, UnitReportQuery } from './dto/reports.dto';
 import { BillingErrorInterceptor } from './error-mapping';
 import { ApiErrors, OUT_OF_SCOPE } from './openapi-errors';
 import { Operation, READ_ROLES, ROLES_DOC } from './operation';
@@ -46,15 +47,20 @@ export class ReportsHttpController {
     summary: 'Rebound report: energy per request against total energy',
     roles: ROLES_DOC.readScoped,
     description:
-      'Per unit (and per subtree): requests, total energy and energy per request in the period ' +
+      'Per unit (and per subtree): requests, total energy and energy per request in the window ' +
       'and the one before, with both changes in percent. `rebound` is true where energy per ' +
-      'request fell while total energy rose — efficiency gains eaten by more use.',
+      'request fell while total energy rose — efficiency gains eaten by more use. The window is ' +
+      'a month (`period=2026-11`, the service period, against 2026-10), or a UTC day ' +
+      '(`2026-11-29`), hour (`2026-11-29T10`) or minute (`2026-11-29T10:05`) against the one ' +
+      'just before, from when the usage occurred: the rebound of a test or a simulation, ' +
+      'without waiting a month.',
   })
   @ApiOkResponse({ type: ReboundView })
   @ApiErrors('BILLING.INVALID_PERIOD', OUT_OF_SCOPE)
-  async rebound(@CurrentPrincipal() caller: Principal, @Query() query: UnitReportQuery) {
-    const period = periodParam(query.period);
+  async rebound(@CurrentPrincipal() caller: Principal, @Query() query: ReboundQuery) {
+    // A bad window is 400 BILLING.INVALID_PERIOD before any scope check, like the other reports.
+    const window = parseReportWindow(query.period);
     const unitIds = await this.scope.unitsFor(caller, query.unitId);
-    return present(await this.reports.rebound(period, unitIds));
+    return present(await this.reports.rebound(window.key, unitIds));
   }
 }

@@ -808,4 +808,112 @@ describe('BillingReports on real PostgreSQL', () => {
       },
     ]);
   });
+
+  it('reports the rebound on a UTC day, hour or minute against the window just before it', async () => {
+    fx.clock.set(new Date('2026-11-07T00:00:00.000Z'));
+    await fx.organisation({
+      units: [
+        { unitId: 'sim', parentId: null, name: 'Sim' },
+        { unitId: 'sim-lab', parentId: 'sim', name: 'Sim lab' },
+        { unitId: 'sim-ops', parentId: 'sim', name: 'Sim ops' },
+      ],
+    });
+    const usage = (
+      name: string,
+      unitId: string,
+      occurredAt: string,
+      requests: bigint,
+      energyMicroWh: bigint,
+    ): UsageSpec => ({
+      name,
+      unitId,
+      useCase: 'support-bot',
+      model: 'gpt-x',
+      occurredAt,
+      requests,
+      energyMicroWh,
+      carbonMicroGrams: 1_000_000n,
+    });
+    for (const spec of [
+      usage('w-lab-1', 'sim-lab', '2026-11-02T09:15:00.000Z', 10n, 10_000_000n),
+      usage('w-lab-2', 'sim-lab', '2026-11-02T10:04:00.000Z', 20n, 12_000_000n),
+      usage('w-lab-3', 'sim-lab', '2026-11-02T10:05:59.999Z', 40n, 16_000_000n),
+      usage('w-ops-1', 'sim-ops', '2026-11-01T12:00:00.000Z', 10n, 5_000_000n),
+      // the first instant of the next minute: not in 10:05
+      usage('w-ops-2', 'sim-ops', '2026-11-02T10:06:00.000Z', 10n, 2_000_000n),
+    ])
+      expect(await record(spec)).toBe('charged');
+    const scope = ['sim', 'sim-lab', 'sim-ops'];
+    const summary = (report: Awaited<ReturnType<BillingReports['rebound']>>) =>
+      report.rows.map((row) => ({
+        row: `${row.scope}:${row.unitId}`,
+        requests: `${row.previous.requests} → ${row.current.requests}`,
+        energy: `${row.previous.energyMicroWh} → ${row.current.energyMicroWh}`,
+        perRequest: row.energyPerRequestChangePercent,
+        total: row.totalEnergyChangePercent,
+        rebound: row.rebound,
+      }));
+
+    // Hour 10 against hour 9: sim-lab 10 req / 10 Wh → 60 req / 28 Wh:
+    // per request 1 000 000 → 466 666.67 µWh (−53.33 %), total +180 %: rebound.
+    const hour = await reports.rebound('2026-11-02T10', scope);
+    expect({ period: hour.period, previous: hour.previousPeriod, flagged: hour.flagged }).toEqual({
+      period: '2026-11-02T10',
+      previous: '2026-11-02T09',
+      flagged: ['sim-lab'],
+    });
+    expect(summary(hour)).toEqual([
+      {
+        row: 'unit:sim-lab',
+        requests: '10 → 60',
+        energy: '10000000 → 28000000',
+        perRequest: '-53.33',
+        total: '180.00',
+        rebound: true,
+      },
+      // no usage in hour 9: no basis
+      {
+        row: 'unit:sim-ops',
+        requests: '0 → 10',
+        energy: '0 → 2000000',
+        perRequest: null,
+        total: null,
+        rebound: false,
+      },
+      // 70 req / 30 Wh against 10 req / 10 Wh
+      {
+        row: 'subtree:sim',
+        requests: '10 → 70',
+        energy: '10000000 → 30000000',
+        perRequest: '-57.14',
+        total: '200.00',
+        rebound: true,
+      },
+    ]);
+
+    // Minute 10:05 against 10:04: 20 req / 12 Wh → 40 req / 16 Wh (600 000 → 400 000 per request).
+    const minute = await reports.rebound('2026-11-02T10:05', scope);
+    expect(minute.previousPeriod).toBe('2026-11-02T10:04');
+    expect(minute.flagged).toEqual(['sim-lab']);
+    expect(summary(minute).map((row) => [row.row, row.perRequest, row.total])).toEqual([
+      ['unit:sim-lab', '-33.33', '33.33'],
+      ['subtree:sim', '-33.33', '33.33'],
+    ]);
+
+    // Day 2 against day 1: sim-ops 10 req / 5 Wh → 10 req / 2 Wh: less energy, no rebound.
+    const day = await reports.rebound('2026-11-02', scope);
+    expect(day.previousPeriod).toBe('2026-11-01');
+    expect(day.flagged).toEqual([]);
+    expect(summary(day).find((row) => row.row === 'unit:sim-ops')).toMatchObject({
+      requests: '10 → 10',
+      energy: '5000000 → 2000000',
+      perRequest: '-60.00',
+      total: '-60.00',
+      rebound: false,
+    });
+
+    await expect(reports.rebound('2026-11-02T25', scope)).rejects.toMatchObject({
+      code: 'BILLING.INVALID_PERIOD',
+    });
+  });
 });

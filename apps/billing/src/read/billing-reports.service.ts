@@ -9,8 +9,9 @@ import { JOURNAL_CSV_COLUMNS, journalCsvRow, toCsv } from '../domain/csv';
 import { BILLING_ERROR, BillingError } from '../domain/errors';
 import type { JournalLine } from '../domain/journal';
 import { formatMicro } from '../domain/money';
-import { parsePeriodKey, previousPeriod } from '../domain/periods';
+import { parsePeriodKey } from '../domain/periods';
 import { reboundRow } from '../domain/rebound';
+import { parseReportWindow, previousWindow } from '../domain/report-windows';
 import { reconcile, type Reconciliation, type ReconciliationInput } from '../domain/reconciliation';
 import { BILLING_READ_SETTINGS, type BillingReadSettings } from './read.settings';
 import {
@@ -633,23 +634,43 @@ export class BillingReports {
   // ---------------------------------------------------------------- rebound
 
   /**
-   * Per unit (by service period, from the recorded usage's current values): requests, energy,
-   * energy per request, the previous period's, both changes in percent and the rebound flag
-   * (energy per request fell while total energy rose); then the same rolled up for every unit
-   * with descendants.
+   * Per unit (from the recorded usage's current values): requests, energy, energy per request in
+   * the window and in the one before it, both changes in percent and the rebound flag (energy
+   * per request fell while total energy rose); then the same rolled up for every unit with
+   * descendants. A month (`YYYY-MM`) is a service period; a day, hour or minute window
+   * (`YYYY-MM-DD`, `…THH`, `…THH:mm`) is matched on when the usage occurred.
    */
   async rebound(periodInput: string, unitIdsInput?: readonly string[]): Promise<ReboundReport> {
-    const period = parsePeriodKey(periodInput);
-    const previous = previousPeriod(period);
+    const window = parseReportWindow(periodInput);
+    const earlier = previousWindow(window);
+    const period = window.key;
     const unitIds = validUnitIds(unitIdsInput);
     return readSnapshot(this.store, async (sql) => {
-      const params: unknown[] = [[period, previous]];
+      // `bucket` is the window's key (current or previous), so both shapes read the same way.
+      const params: unknown[] =
+        window.granularity === 'month'
+          ? [[period, earlier.key]]
+          : [
+              earlier.startsAt.toISOString(),
+              window.startsAt.toISOString(),
+              window.endsAt.toISOString(),
+              period,
+              earlier.key,
+            ];
+      const where =
+        window.granularity === 'month'
+          ? `service_period = ANY($1::text[])`
+          : `occurred_at >= $1::timestamptz AND occurred_at < $3::timestamptz`;
+      const bucket =
+        window.granularity === 'month'
+          ? `service_period`
+          : `CASE WHEN occurred_at >= $2::timestamptz THEN $4::text ELSE $5::text END`;
       const usage = await sql.query<Row>(
-        `SELECT unit_id, service_period, sum(requests)::text AS requests,
+        `SELECT unit_id, ${bucket} AS bucket, sum(requests)::text AS requests,
                 sum(energy_micro_wh)::text AS energy
            FROM ${this.table('usage_facts')}
-          WHERE service_period = ANY($1::text[])${unitFilter('unit_id', unitIds, params)}
-          GROUP BY unit_id, service_period`,
+          WHERE ${where}${unitFilter('unit_id', unitIds, params)}
+          GROUP BY 1, 2`,
         params,
       );
       type Figures = { requests: bigint; energyMicroWh: bigint };
@@ -660,7 +681,7 @@ export class BillingReports {
           current: { requests: 0n, energyMicroWh: 0n },
           previous: { requests: 0n, energyMicroWh: 0n },
         };
-        const target = text(row.service_period) === period ? item.current : item.previous;
+        const target = text(row.bucket) === period ? item.current : item.previous;
         target.requests = big(row.requests);
         target.energyMicroWh = big(row.energy);
         figures.set(unitId, item);
@@ -733,7 +754,7 @@ export class BillingReports {
 
       return {
         period,
-        previousPeriod: previous,
+        previousPeriod: earlier.key,
         rows: [...unitRows, ...rollUps],
         flagged: unitRows.filter((row) => row.rebound).map((row) => row.unitId),
       };

@@ -1,7 +1,7 @@
 // Query strings of the billing reads: validated by the pipe (REQUEST.INVALID), then the period by
 // the domain (BILLING.INVALID_PERIOD).
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import {
   BooleanQueryProperty,
   OptionalCurrencyProperty,
@@ -54,6 +54,24 @@ export class JournalExportQuery {
 
 export class UnitReportQuery {
   @PeriodProperty('Service period (the month the usage happened).')
+  period!: string;
+
+  @OptionalUnitProperty(UNIT_FILTER)
+  unitId?: string;
+}
+
+/** The rebound report also takes shorter windows than a month (see domain/report-windows.ts). */
+export class ReboundQuery {
+  @ApiProperty({
+    description:
+      'Window compared with the one of the same length before it: a service period (UTC month ' +
+      '`YYYY-MM`), or a UTC day `YYYY-MM-DD`, hour `YYYY-MM-DDTHH` or minute `YYYY-MM-DDTHH:mm` ' +
+      '(matched on when the usage occurred).',
+    example: '2026-11',
+    pattern: '^[0-9]{4}-[0-9]{2}(-[0-9]{2}(T[0-9]{2}(:[0-9]{2})?)?)?$',
+  })
+  @IsString()
+  @MaxLength(16)
   period!: string;
 
   @OptionalUnitProperty(UNIT_FILTER)
