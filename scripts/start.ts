@@ -1,18 +1,24 @@
-// `npm start`: the whole system on this machine, in the foreground.
-//   1. Settings: ALLOCATION_PORT, INGESTION_PORT, BILLING_PORT, KAFKA_PORT and each service's
-//      own configuration are validated before anything starts.
-//   2. Kafka: KAFKA_BROKERS if set; otherwise a local broker on 127.0.0.1:KAFKA_PORT (default
-//      9092, `scripts/kafka.sh start`), stopped again on exit if this script started it.
-//   3. PostgreSQL: DATABASE_URL if set; otherwise postgres://postgres@127.0.0.1:5432/plafond,
-//      creating the database when missing.
-//   4. Migrations (as `npm run migrate`) and topic provisioning (as the kafka-init job), with
-//      KAFKA_TOPIC_PREFIX.
-//   5. The three services as child processes, output prefixed with their name, each awaited on
-//      /health/ready. Ctrl-C, SIGTERM or SIGHUP stops them gracefully, once, and exits when they
-//      have (0 when all stopped cleanly). If this script dies, they stop on their own.
-// Code is in scripts/start/.
+// `npm start`: the whole system on this machine, in the foreground. The mode follows the
+// environment (scripts/start/mode.ts):
+//   - neither DATABASE_URL nor KAFKA_BROKERS: EMBEDDED, one process (scripts/embedded/host.ts):
+//     PGlite on PLAFOND_DATA_DIR (default .plafond), the three schemas migrated, allocation,
+//     ingestion and billing as three apps of this process on ALLOCATION_PORT, INGESTION_PORT,
+//     BILLING_PORT, their consumers reading each other's ledgers in place (no broker). The first
+//     run seeds a demo organisation (unless PLAFOND_DEMO=false) and prints the keys once.
+//   - DATABASE_URL only: the same one process on that PostgreSQL.
+//   - both (or `--distributed`, i.e. `npm run start:distributed`): the supervisor
+//     (scripts/start/supervisor.ts): Kafka (KAFKA_BROKERS, or the local broker on KAFKA_PORT,
+//     started and stopped here), PostgreSQL (DATABASE_URL, or postgres://postgres@127.0.0.1:5432/plafond,
+//     created when missing), migrations, topics, then the three services as child processes,
+//     output prefixed with their name, each awaited on /health/ready.
+//   - KAFKA_BROKERS only: refused (exit 1): the services need the PostgreSQL they share.
+// Every setting is validated before anything starts. Ctrl-C, SIGTERM or SIGHUP stops everything
+// gracefully, once, and exits 0 when all stopped cleanly.
+import { EmbeddedHost } from './embedded/host';
+import { readEmbeddedSettings } from './embedded/settings';
 import { say } from './start/infrastructure';
-import { readStartSettings, StartSettings } from './start/settings';
+import { chooseStartMode, StartMode } from './start/mode';
+import { readStartSettings } from './start/settings';
 import { Supervisor } from './start/supervisor';
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -22,18 +28,40 @@ function readyHost(host: string | undefined): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
+interface Runner {
+  requestStop(signal: NodeJS.Signals): void;
+  run(): Promise<number>;
+}
+
+function runnerFor(mode: StartMode, env: NodeJS.ProcessEnv): Runner {
+  if (mode.kind === 'distributed') {
+    const supervisor = new Supervisor(readStartSettings(env), readyHost(env.HOST));
+    process.on('exit', () => supervisor.terminateAll());
+    return supervisor;
+  }
+  // A crash of the one process: one line, then exit 1 (PGlite's files survive a killed process).
+  const fatal = (what: string) => (error: unknown) => {
+    say(`${what}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  };
+  process.on('uncaughtException', fatal('uncaught exception'));
+  process.on('unhandledRejection', fatal('unhandled promise rejection'));
+  return new EmbeddedHost(
+    readEmbeddedSettings(env, process.cwd()),
+    mode.kind === 'database' ? mode : { kind: 'embedded' },
+  );
+}
+
 async function main(): Promise<number> {
-  let settings: StartSettings;
+  let runner: Runner;
   try {
-    settings = readStartSettings(process.env);
+    runner = runnerFor(chooseStartMode(process.env, process.argv.slice(2)), process.env);
   } catch (error) {
     say(`start failed: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
-  const supervisor = new Supervisor(settings, readyHost(process.env.HOST));
-  for (const signal of STOP_SIGNALS) process.on(signal, () => supervisor.requestStop(signal));
-  process.on('exit', () => supervisor.terminateAll());
-  return supervisor.run();
+  for (const signal of STOP_SIGNALS) process.on(signal, () => runner.requestStop(signal));
+  return runner.run();
 }
 
 if (require.main === module) {

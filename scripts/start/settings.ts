@@ -1,5 +1,7 @@
 // What `npm start` reads from its own environment, validated before anything is started, and the
-// environment it hands to each service.
+// environment it hands to each service. Which mode runs is chosen in ./mode.ts; the one-process
+// host's own settings (PLAFOND_DATA_DIR, PLAFOND_EMBEDDED_PG_PORT, PLAFOND_DEMO) are read in
+// scripts/embedded/settings.ts with the helpers below. Documented in docs/configuration.md.
 import { loadConfig, ServiceConfig } from '@plafond/platform';
 import { AllocationConfig } from '../../apps/allocation/src/config';
 import { BillingConfig } from '../../apps/billing/src/config';
@@ -10,14 +12,14 @@ export const LOCAL_HOST = '127.0.0.1';
 export const LOCAL_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/plafond';
 const DEFAULT_KAFKA_PORT = 9092;
 
-const SERVICE_DEFINITIONS = [
+export const SERVICE_DEFINITIONS = [
   { name: 'allocation', portVariable: 'ALLOCATION_PORT', configClass: AllocationConfig },
   { name: 'ingestion', portVariable: 'INGESTION_PORT', configClass: IngestionConfig },
   { name: 'billing', portVariable: 'BILLING_PORT', configClass: BillingConfig },
 ] as const;
 
 /** Per-service settings: one value in this shell would make the three services collide. */
-const PER_SERVICE_VARIABLES = ['PORT', 'DATABASE_SCHEMA', 'KAFKA_CLIENT_ID'] as const;
+export const PER_SERVICE_VARIABLES = ['PORT', 'DATABASE_SCHEMA', 'KAFKA_CLIENT_ID'] as const;
 
 export interface ServiceSettings {
   readonly name: string;
@@ -43,7 +45,7 @@ export class StartSettingsError extends Error {
   override readonly name = 'StartSettingsError';
 }
 
-const nonEmpty = (value: string | undefined): string | undefined =>
+export const nonEmpty = (value: string | undefined): string | undefined =>
   value === undefined || value === '' ? undefined : value;
 
 /** An integer TCP port, 1–65535, or the fallback when the variable is unset or empty. */
@@ -59,7 +61,7 @@ export function readPort(env: NodeJS.ProcessEnv, variable: string, fallback: num
   return port;
 }
 
-function uniquePorts(services: readonly { portVariable: string; port: number }[]): void {
+export function uniquePorts(services: readonly { portVariable: string; port: number }[]): void {
   for (const [index, service] of services.entries()) {
     const other = services.slice(0, index).find((earlier) => earlier.port === service.port);
     if (other !== undefined) {

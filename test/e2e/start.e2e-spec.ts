@@ -1,5 +1,7 @@
-// `npm start` as a developer runs it: the built dist/scripts/start.js as a real process, on a
-// fresh database and the test run's Kafka, over real HTTP, stopped by signals.
+// `npm start` as a developer runs it: the built dist/scripts/start.js as a real process, over
+// real HTTP, stopped by signals — distributed (DATABASE_URL and KAFKA_BROKERS set: a fresh
+// database and the test run's Kafka), and embedded (neither set: one process, PGlite on a temp
+// data directory, no broker).
 import {
   createTestDatabase,
   freePort,
@@ -8,7 +10,11 @@ import {
   uniqueTopicPrefix,
   waitFor,
 } from '@plafond/testing';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { connect, createServer, Server, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   baseEnvironment,
   builtFile,
@@ -86,7 +92,7 @@ function waitForLine(running: RunningProcess, pattern: RegExp, timeoutMs: number
   );
 }
 
-describe('npm start (dist/scripts/start.js)', () => {
+describe('npm start, distributed (DATABASE_URL and KAFKA_BROKERS set)', () => {
   let database: TestDatabase;
   let running: RunningProcess | undefined;
 
@@ -228,15 +234,64 @@ describe('npm start (dist/scripts/start.js)', () => {
     ['ALLOCATION_PORT', '70000', /ALLOCATION_PORT must be an integer from 1 to 65535/],
     ['INGESTION_PORT', 'http', /INGESTION_PORT must be an integer from 1 to 65535/],
     ['BILLING_PORT', '0', /BILLING_PORT must be an integer from 1 to 65535/],
-    ['KAFKA_PORT', '9092.5', /KAFKA_PORT must be an integer from 1 to 65535/],
   ])('refuses %s=%s before starting anything', async (variable, value, message) => {
     const env = startEnvironment(database.url, await freePorts(), 'e2e-start-badport');
     env[variable] = value;
-    if (variable === 'KAFKA_PORT') delete env.KAFKA_BROKERS;
     const result = await runToCompletion(startScript(), env, 30_000);
     expect(result.code).toBe(1);
     expect(output(result)).toMatch(message);
     expect(output(result)).not.toContain('Kafka:');
+  });
+
+  it('refuses KAFKA_PORT=9092.5 under npm run start:distributed (--distributed, local broker)', () => {
+    const env = { ...baseEnvironment(), KAFKA_PORT: '9092.5' };
+    const result = spawnSync(process.execPath, [startScript(), '--distributed'], {
+      env,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/KAFKA_PORT must be an integer from 1 to 65535/);
+    expect(result.stdout).not.toContain('Kafka:');
+  });
+
+  it('with DATABASE_URL but no KAFKA_BROKERS: one process on that PostgreSQL, no broker; SIGTERM, exit 0', async () => {
+    const ports = await freePorts();
+    const dataDir = await mkdtemp(join(tmpdir(), 'plafond-e2e-start-db-'));
+    try {
+      const env: NodeJS.ProcessEnv = {
+        ...startEnvironment(withPassword(database.url), ports, 'e2e-start-db'),
+        PLAFOND_DATA_DIR: dataDir,
+        PLAFOND_DEMO: 'false',
+      };
+      delete env.KAFKA_BROKERS;
+      const started = (running = startProcess(startScript(), env));
+      await waitForLine(started, /^\[plafond\] Plafond is ready/, READY_BOUND_MS);
+      for (const service of SERVICE_NAMES) {
+        const response = await fetch(`http://127.0.0.1:${ports[service]}/health/ready`);
+        const body = (await response.json()) as { checks: Record<string, unknown> };
+        expect({ service, status: response.status, checks: Object.keys(body.checks) }).toEqual({
+          service,
+          status: 200,
+          checks: ['database'],
+        });
+      }
+      const adminKey = (await readFile(join(dataDir, 'admin-api-key'), 'utf8')).trim();
+      const messaging = await fetch(`http://127.0.0.1:${ports.allocation}/v1/admin/messaging`, {
+        headers: { authorization: `Bearer ${adminKey}` },
+      });
+      expect(await messaging.json()).toMatchObject({
+        usageConsumer: { state: 'running', transport: 'ledger-log' },
+      });
+      started.child.kill('SIGTERM');
+      expect(await exitWithin(started, STOP_BOUND_MS)).toEqual({ code: 0, signal: null });
+      const text = output(started);
+      expect(text).not.toContain(PASSWORD);
+      expect(text).not.toContain('"level":"error"');
+      expect(text).not.toMatch(/kafka\.unused|ENOTFOUND/);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('refuses two services on one port', async () => {
@@ -247,6 +302,157 @@ describe('npm start (dist/scripts/start.js)', () => {
     expect(output(result)).toContain(
       `ALLOCATION_PORT and BILLING_PORT are both ${ports.allocation}`,
     );
+  });
+});
+
+describe('npm start, embedded (neither DATABASE_URL nor KAFKA_BROKERS)', () => {
+  const KEY_PATTERN = /plf_[a-z0-9]{12}_[A-Za-z0-9_-]{43}/;
+  let root: string;
+  let dataDir: string;
+  let ports: Ports;
+  let running: RunningProcess | undefined;
+
+  /** No DATABASE_URL, no KAFKA_BROKERS (baseEnvironment passes neither): no infrastructure. */
+  function embeddedEnvironment(servicePorts: Ports, extra: NodeJS.ProcessEnv = {}) {
+    return {
+      ...baseEnvironment(),
+      PLAFOND_DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      SHUTDOWN_TIMEOUT_MS: '20000',
+      ALLOCATION_PORT: String(servicePorts.allocation),
+      INGESTION_PORT: String(servicePorts.ingestion),
+      BILLING_PORT: String(servicePorts.billing),
+      ...extra,
+    };
+  }
+
+  const admin = (key: string) => ({ authorization: `Bearer ${key}` });
+  const serviceLines = (started: RunningProcess) =>
+    started.stdout.filter((line) => line.startsWith('{'));
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'plafond-e2e-start-'));
+    dataDir = join(root, 'data');
+    ports = await freePorts();
+  });
+
+  afterEach(async () => {
+    await killIfRunning(running);
+    running = undefined;
+  });
+
+  afterAll(async () => {
+    if (root !== undefined) await rm(root, { recursive: true, force: true });
+  });
+
+  it('first run: migrates, serves the three APIs, seeds the demo and prints working keys once; SIGTERM stops it, exit 0', async () => {
+    const started = (running = startProcess(startScript(), embeddedEnvironment(ports)));
+    await waitForLine(started, /^\[plafond\] Plafond is ready/, READY_BOUND_MS);
+    for (const service of SERVICE_NAMES) {
+      const response = await fetch(`http://127.0.0.1:${ports[service]}/health/ready`);
+      expect({ service, status: response.status }).toEqual({ service, status: 200 });
+      expect(output(started)).toContain(`http://127.0.0.1:${ports[service]}/docs`);
+    }
+
+    // The printed admin key works on an admin route; without it the route is closed.
+    const keyLine = started.stdout.find((line) => line.includes('admin API key: plf_')) ?? '';
+    const adminKey = KEY_PATTERN.exec(keyLine)?.[0] ?? 'missing';
+    expect(adminKey).not.toBe('missing');
+    const budgets = await fetch(`http://127.0.0.1:${ports.allocation}/v1/budgets`, {
+      headers: admin(adminKey),
+    });
+    expect(budgets.status).toBe(200);
+    const demo = JSON.parse(await readFile(join(dataDir, 'demo.json'), 'utf8')) as {
+      perimeterId: string;
+      budgetId: string;
+      integrator: { integratorId: string; keyId: string };
+    };
+    expect(await budgets.json()).toEqual(
+      expect.arrayContaining([expect.objectContaining({ budgetId: demo.budgetId })]),
+    );
+    expect((await fetch(`http://127.0.0.1:${ports.allocation}/v1/budgets`)).status).toBe(401);
+    expect((await readFile(join(dataDir, 'admin-api-key'), 'utf8')).trim()).toBe(adminKey);
+    expect((await stat(join(dataDir, 'admin-api-key'))).mode & 0o777).toBe(0o600);
+
+    // demo.json holds ids, never a key; the integrator key printed once posts usage.
+    expect(JSON.stringify(demo)).not.toMatch(/plf_/);
+    const integratorLine = started.stdout.find((line) => line.includes('integrator key (')) ?? '';
+    const integratorKey = KEY_PATTERN.exec(integratorLine)?.[0] ?? 'missing';
+    expect(integratorKey).toContain(`plf_${demo.integrator.keyId}_`);
+    const usage = await fetch(`http://127.0.0.1:${ports.ingestion}/v1/usage`, {
+      method: 'POST',
+      headers: { ...admin(integratorKey), 'content-type': 'application/json' },
+      body: JSON.stringify([
+        {
+          id: 'e2e-start-1',
+          unitId: 'dept-customer-care',
+          useCase: 'support-chat',
+          model: 'meta-llama-3.1-70b-instruct',
+          region: 'fr',
+          inputTokens: '1200',
+          outputTokens: '350',
+          occurredAt: new Date().toISOString(),
+        },
+      ]),
+    });
+    expect(await usage.json()).toMatchObject({ accepted: 1, rejected: 0 });
+
+    // JSON log lines name their service; no broker was ever needed.
+    const services = new Set(
+      serviceLines(started).map((line) => (JSON.parse(line) as { service: string }).service),
+    );
+    expect([...services]).toEqual(expect.arrayContaining(['postgres', ...SERVICE_NAMES]));
+
+    started.child.kill('SIGTERM');
+    expect(await exitWithin(started, STOP_BOUND_MS)).toEqual({ code: 0, signal: null });
+    expect(await listeningPorts(ports)).toEqual([]);
+    const text = output(started);
+    expect(text).toContain('"msg":"embedded postgres stopped"');
+    expect(text).not.toContain('"level":"error"');
+    expect(text).not.toContain('owned the database for too long');
+  });
+
+  it('restart on the same data directory: the data is still there, no second seed, no secret printed; a second instance is refused (exit 1); SIGINT stops it, exit 0', async () => {
+    const adminKey = (await readFile(join(dataDir, 'admin-api-key'), 'utf8')).trim();
+    const demo = JSON.parse(await readFile(join(dataDir, 'demo.json'), 'utf8')) as {
+      perimeterId: string;
+    };
+    const started = (running = startProcess(startScript(), embeddedEnvironment(ports)));
+    await waitForLine(started, /^\[plafond\] Plafond is ready/, READY_BOUND_MS);
+    const perimeter = await fetch(
+      `http://127.0.0.1:${ports.allocation}/v1/units/${demo.perimeterId}`,
+      { headers: admin(adminKey) },
+    );
+    expect(perimeter.status).toBe(200);
+    const text = output(started);
+    expect(text).not.toMatch(/plf_/);
+    expect(text).not.toContain('demo: first run');
+    expect(text).toContain(`admin API key: in ${join(dataDir, 'admin-api-key')}`);
+
+    const second = await runToCompletion(
+      startScript(),
+      embeddedEnvironment(await freePorts()),
+      60_000,
+    );
+    expect(second.code).toBe(1);
+    expect(output(second)).toContain(
+      `start failed: the data directory ${dataDir} is in use by process ${started.child.pid}`,
+    );
+    expect((await fetch(`http://127.0.0.1:${ports.billing}/health/ready`)).status).toBe(200);
+
+    started.child.kill('SIGINT');
+    expect(await exitWithin(started, STOP_BOUND_MS)).toEqual({ code: 0, signal: null });
+    expect(await listeningPorts(ports)).toEqual([]);
+  });
+
+  it('refuses KAFKA_BROKERS without DATABASE_URL, naming DATABASE_URL', async () => {
+    const env = {
+      ...embeddedEnvironment(await freePorts()),
+      KAFKA_BROKERS: kafkaBrokers().join(','),
+    };
+    const result = await runToCompletion(startScript(), env, 30_000);
+    expect(result.code).toBe(1);
+    expect(output(result)).toContain('KAFKA_BROKERS is set but DATABASE_URL is not');
   });
 });
 

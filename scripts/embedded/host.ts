@@ -1,0 +1,324 @@
+// The one-process host behind `npm start` when Kafka is not configured: PostgreSQL (PGlite on the
+// data directory, or DATABASE_URL), the three schemas migrated, allocation, ingestion and billing
+// as three Nest applications of this process, each on its own port and its own pool, their
+// consumers reading the other services' ledgers in place (MessageTransportModule, ledger-log).
+// Then, on the first run, the demo organisation seeded over the services' real HTTP APIs.
+// One stop, whatever triggers it (a signal, a failed step): HTTP drained, the apps closed, PGlite
+// closed, exit 0 — or 1 when something failed or the stop outran the services' SHUTDOWN_TIMEOUT_MS.
+import { MessageTransportModule } from '@plafond/messaging';
+import {
+  closeHttpServer,
+  createServiceApplication,
+  EmbeddedPostgres,
+  formatLogLineForHumans,
+  JsonLogger,
+  RunningEmbeddedPostgres,
+  ServiceConfig,
+  ShutdownState,
+} from '@plafond/platform';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ALLOCATION_SERVICE } from '../../apps/allocation/src/definition';
+import { allocationLedgerLogProducer } from '../../apps/allocation/src/messaging';
+import { BILLING_SERVICE } from '../../apps/billing/src/definition';
+import { billingLedgerLogProducer } from '../../apps/billing/src/messaging';
+import { INGESTION_SERVICE } from '../../apps/ingestion/src/definition';
+import { ingestionLedgerLogProducer } from '../../apps/ingestion/src/messaging';
+import { seedDemo, type DemoSeed } from '../demo/seed';
+import { migrateAll } from '../migrate';
+import { storedAdminKey } from '../start/admin-key';
+import { explainDatabaseError, say, withoutPassword } from '../start/infrastructure';
+import { StopRequested } from '../start/services';
+import { AdminKeyShown, bannerLines } from './banner';
+import { demoState, readDemoState, writeDemoState } from './demo-state';
+import {
+  ADMIN_KEY_FILE_NAME,
+  EmbeddedSettings,
+  loadServiceConfigs,
+  ServiceConfigs,
+  ServiceName,
+} from './settings';
+
+const READY_TIMEOUT_MS = 60_000;
+const READY_POLL_MS = 200;
+
+export type HostDatabase =
+  { readonly kind: 'embedded' } | { readonly kind: 'database'; readonly databaseUrl: string };
+
+interface HostedApp {
+  readonly name: ServiceName;
+  readonly app: NestExpressApplication;
+  readonly logger: JsonLogger;
+}
+
+/** Service log lines: JSON on stdout as each service writes them; readable on a terminal. */
+function serviceLogger(name: ServiceName, config: ServiceConfig): JsonLogger {
+  const pretty = process.stdout.isTTY === true;
+  const prefix = `[${name}]`.padEnd(13);
+  return new JsonLogger({
+    service: name,
+    level: config.logLevel,
+    write: pretty
+      ? (line) => void process.stdout.write(`${prefix} ${formatLogLineForHumans(line)}\n`)
+      : (line) => void process.stdout.write(`${line}\n`),
+  });
+}
+
+function browsableHost(host: string): string {
+  if (host === '' || host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+const messageOf = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error);
+
+export class EmbeddedHost {
+  /** Aborted once: on the first stop signal. */
+  private readonly halt = new AbortController();
+  private postgres: RunningEmbeddedPostgres | undefined;
+  private readonly apps: HostedApp[] = [];
+  /** The services' SHUTDOWN_TIMEOUT_MS (the largest), once their configs are loaded. */
+  private shutdownTimeoutMs = 10_000;
+
+  constructor(
+    private readonly settings: EmbeddedSettings,
+    private readonly database: HostDatabase,
+  ) {}
+
+  requestStop(signal: NodeJS.Signals): void {
+    if (this.halt.signal.aborted) {
+      say(`${signal}: already stopping`);
+      return;
+    }
+    say(`${signal}: stopping`);
+    this.halt.abort();
+  }
+
+  /** Resolves with the exit code once everything this host started has stopped. */
+  async run(): Promise<number> {
+    let failed = false;
+    try {
+      await this.startAll();
+      if (!this.halt.signal.aborted) {
+        await new Promise((resolve) => this.halt.signal.addEventListener('abort', resolve));
+      }
+    } catch (error) {
+      if (!(error instanceof StopRequested)) {
+        say(`start failed: ${messageOf(error)}`);
+        failed = true;
+      }
+    }
+    const clean = await this.stopAll();
+    return failed || !clean ? 1 : 0;
+  }
+
+  /** Between steps that cannot be interrupted: a stop asked for meanwhile ends start-up here. */
+  private checkpoint(): void {
+    if (this.halt.signal.aborted) throw new StopRequested();
+  }
+
+  private async openDatabase(): Promise<{ url: string; label: string }> {
+    if (this.database.kind === 'database') {
+      const shown = withoutPassword(this.database.databaseUrl);
+      say(`PostgreSQL: ${shown} (DATABASE_URL; no Kafka: the services read each other's ledgers)`);
+      return { url: this.database.databaseUrl, label: shown };
+    }
+    const { dataDir, postgresPort } = this.settings;
+    say(`PostgreSQL: embedded (PGlite) in ${dataDir}`);
+    this.postgres = await EmbeddedPostgres.start({
+      dataDir,
+      port: postgresPort,
+      logger: new JsonLogger({ service: 'postgres' }),
+    });
+    return { url: this.postgres.url, label: `embedded PostgreSQL (PGlite) in ${dataDir}` };
+  }
+
+  private adminKey(): AdminKeyShown {
+    const { configuredAdminKey, dataDir } = this.settings;
+    if (configuredAdminKey !== undefined) {
+      return { key: configuredAdminKey, origin: 'ADMIN_API_KEY', reveal: false };
+    }
+    const file = join(dataDir, ADMIN_KEY_FILE_NAME);
+    const { key, created } = storedAdminKey(file);
+    return { key, origin: { file }, reveal: created };
+  }
+
+  private async startApps(configs: ServiceConfigs): Promise<void> {
+    const transport = MessageTransportModule.forRoot({
+      kind: 'ledger-log',
+      producers: [
+        allocationLedgerLogProducer(configs.allocation),
+        ingestionLedgerLogProducer(configs.ingestion),
+        billingLedgerLogProducer(configs.billing),
+      ],
+    });
+    const options = { imports: [transport], kafkaReadiness: false };
+    const create = {
+      allocation: (logger: JsonLogger) =>
+        createServiceApplication(ALLOCATION_SERVICE, configs.allocation, logger, options),
+      ingestion: (logger: JsonLogger) =>
+        createServiceApplication(INGESTION_SERVICE, configs.ingestion, logger, options),
+      billing: (logger: JsonLogger) =>
+        createServiceApplication(BILLING_SERVICE, configs.billing, logger, options),
+    } satisfies Record<ServiceName, unknown>;
+    for (const name of ['allocation', 'ingestion', 'billing'] as const) {
+      const config = configs[name];
+      const logger = serviceLogger(name, config);
+      const app = await create[name](logger);
+      this.apps.push({ name, app, logger });
+      await app.listen(config.port, config.host);
+      logger.write('info', `${name} listening on ${this.urlOf(config)}`, {}, 'Bootstrap');
+      this.checkpoint();
+    }
+  }
+
+  private urlOf(config: ServiceConfig): string {
+    return `http://${browsableHost(config.host)}:${config.port}`;
+  }
+
+  private async waitUntilReady(name: ServiceName, url: string): Promise<void> {
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    let last = 'no answer';
+    while (Date.now() < deadline) {
+      this.checkpoint();
+      try {
+        const response = await fetch(`${url}/health/ready`, {
+          signal: AbortSignal.any([this.halt.signal, AbortSignal.timeout(3000)]),
+        });
+        if (response.ok) return;
+        last = `${response.status} ${await response.text()}`;
+      } catch (error) {
+        last = messageOf(error);
+      }
+      await sleep(READY_POLL_MS, undefined, { signal: this.halt.signal }).catch(() => undefined);
+    }
+    throw new Error(
+      `${name} not ready at ${url}/health/ready within ${READY_TIMEOUT_MS} ms (${last})`,
+    );
+  }
+
+  private async seed(
+    urls: Record<ServiceName, string>,
+    adminKey: string,
+  ): Promise<{ seededNow: DemoSeed; state: ReturnType<typeof demoState> }> {
+    say('demo: first run, seeding the demo organisation (PLAFOND_DEMO=false skips it)');
+    let seeded: DemoSeed;
+    try {
+      seeded = await seedDemo({ urls, adminKey, log: (line: string) => say(`demo: ${line}`) });
+    } catch (error) {
+      throw new Error(
+        `the demo seed failed: ${messageOf(error)}. It is not marked as done: the next start ` +
+          `seeds again, which needs a fresh data directory if this attempt got halfway (delete ` +
+          `${this.settings.dataDir}); PLAFOND_DEMO=false starts without the demo`,
+      );
+    }
+    const state = demoState(seeded, new Date());
+    writeDemoState(this.settings.dataDir, state);
+    return { seededNow: seeded, state };
+  }
+
+  private async startAll(): Promise<void> {
+    const { url, label } = await this.openDatabase();
+    this.checkpoint();
+    const adminKey = this.adminKey();
+    const migrationLog = new JsonLogger({
+      service: 'start',
+      write: (line) => say(formatLogLineForHumans(line)),
+    });
+    await migrateAll(url, migrationLog).catch((error: unknown) => {
+      throw this.database.kind === 'database' ? explainDatabaseError(url, error) : error;
+    });
+    this.checkpoint();
+    const configs = loadServiceConfigs(this.settings, url, adminKey.key);
+    this.shutdownTimeoutMs = Math.max(
+      configs.allocation.shutdownTimeoutMs,
+      configs.ingestion.shutdownTimeoutMs,
+      configs.billing.shutdownTimeoutMs,
+    );
+    await this.startApps(configs);
+    const urls = {
+      allocation: this.urlOf(configs.allocation),
+      ingestion: this.urlOf(configs.ingestion),
+      billing: this.urlOf(configs.billing),
+    };
+    await Promise.all(
+      (Object.entries(urls) as [ServiceName, string][]).map(([name, base]) =>
+        this.waitUntilReady(name, base),
+      ),
+    );
+    let demo: Parameters<typeof bannerLines>[0]['demo'];
+    if (this.settings.demo) {
+      const earlier = readDemoState(this.settings.dataDir);
+      // No checkpoint after seeding: keys just created must be printed even if a stop came meanwhile.
+      demo = earlier === undefined ? await this.seed(urls, adminKey.key) : { earlier };
+    }
+    const reveal = adminKey.reveal || (demo !== undefined && 'seededNow' in demo);
+    for (const line of bannerLines({
+      database: label,
+      dataDir: this.settings.dataDir,
+      urls,
+      adminKey: { ...adminKey, reveal },
+      demo,
+      month: new Date().toISOString().slice(0, 7),
+    })) {
+      say(line);
+    }
+  }
+
+  /** Drains HTTP, closes the apps, then PGlite; false when a step failed or ran out of time. */
+  private async stopAll(): Promise<boolean> {
+    if (this.apps.length === 0 && this.postgres === undefined) return true;
+    say('stopping');
+    const startedAt = Date.now();
+    const work = this.stopEverything();
+    const timer = new AbortController();
+    const outcome = await Promise.race([
+      work,
+      sleep(this.shutdownTimeoutMs, 'timeout' as const, { signal: timer.signal }).catch(
+        () => 'timeout' as const,
+      ),
+    ]);
+    timer.abort();
+    if (outcome === 'timeout') {
+      say(`the stop did not finish within ${this.shutdownTimeoutMs} ms (SHUTDOWN_TIMEOUT_MS)`);
+      return false;
+    }
+    say(`stopped in ${Date.now() - startedAt} ms`);
+    return outcome;
+  }
+
+  private async stopEverything(): Promise<boolean> {
+    let clean = true;
+    const now = new Date();
+    for (const { app } of this.apps) {
+      try {
+        app.get(ShutdownState).startDraining(now);
+      } catch {
+        // The app did not finish initialising; closing it below is all there is to do.
+      }
+    }
+    await Promise.all(
+      this.apps.map(async ({ name, app, logger }) => {
+        try {
+          await closeHttpServer(app.getHttpServer());
+          logger.write('info', 'HTTP drained', {}, 'Shutdown');
+          await app.close();
+          logger.write('info', 'shutdown complete', {}, 'Shutdown');
+        } catch (error) {
+          clean = false;
+          logger.write('error', 'shutdown failed', { err: error, service: name }, 'Shutdown');
+        }
+      }),
+    );
+    if (this.postgres !== undefined) {
+      try {
+        await this.postgres.close();
+      } catch (error) {
+        clean = false;
+        say(`closing the embedded PostgreSQL failed: ${messageOf(error)}`);
+      }
+    }
+    return clean;
+  }
+}
