@@ -13,6 +13,7 @@ const root = path.resolve(__dirname, '..');
 const aliases = {
   '@plafond/contracts': path.join(root, 'libs/contracts/src'),
   '@plafond/ledger': path.join(root, 'libs/ledger/src'),
+  '@plafond/messaging': path.join(root, 'libs/messaging/src'),
   '@plafond/platform': path.join(root, 'libs/platform/src'),
   '@plafond/testing': path.join(root, 'test/support'),
 };

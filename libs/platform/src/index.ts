@@ -5,6 +5,7 @@ export * from './config/load-config';
 export * from './config/describe-config';
 export * from './config/service-config';
 export * from './errors/plafond-error';
+export * from './errors/database-busy';
 export * from './errors/exception.filter';
 export * from './errors/validation';
 export * from './logging/correlation';

@@ -44,6 +44,8 @@ export interface ServiceApplicationOptions {
   readonly imports?: readonly (Type<unknown> | DynamicModule)[];
   /** False when no broker is used (the embedded mode): readiness does not probe Kafka. */
   readonly kafkaReadiness?: boolean;
+  /** See PlatformModuleOptions.databaseConnectTimeoutMs (the embedded host raises it). */
+  readonly databaseConnectTimeoutMs?: number;
 }
 
 export async function createServiceApplication<C extends ServiceConfig>(
@@ -62,6 +64,9 @@ export async function createServiceApplication<C extends ServiceConfig>(
         logger,
         migrations: definition.migrations(config.databaseSchema),
         ...(options.kafkaReadiness === false ? { kafkaReadiness: false } : {}),
+        ...(options.databaseConnectTimeoutMs === undefined
+          ? {}
+          : { databaseConnectTimeoutMs: options.databaseConnectTimeoutMs }),
       }),
       definition.module(config),
       ...(options.imports ?? []),

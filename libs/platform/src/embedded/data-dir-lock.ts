@@ -23,6 +23,19 @@ export interface DataDirLock {
   release(): Promise<void>;
 }
 
+/** Lock files this process holds now: its own pid in any other lock file is a previous life's. */
+const heldByThisProcess = new Set<string>();
+
+/**
+ * True when the lock's holder runs. Its pid may be ours after a kill -9 and a restart that reused
+ * it — always so in a container, where the process is pid 1 each time: a lock naming this process
+ * that this process did not take is stale.
+ */
+function holderRuns(holder: LockContent, path: string): boolean {
+  if (holder.pid === process.pid) return heldByThisProcess.has(path);
+  return isAlive(holder.pid);
+}
+
 /** True when a process with this id exists (EPERM: it exists but belongs to someone else). */
 function isAlive(pid: number): boolean {
   try {
@@ -82,7 +95,8 @@ export async function lockDataDir(
   dataDir: string,
   observer: LockObserver = {},
 ): Promise<DataDirLock> {
-  await mkdir(dataDir, { recursive: true });
+  // Owner only, as PostgreSQL wants its data directory: it holds every key's hash and all the data.
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const path = join(dataDir, LOCK_FILE_NAME);
   const mine: LockContent = {
     pid: process.pid,
@@ -92,12 +106,13 @@ export async function lockDataDir(
   };
   for (let attempt = 0; attempt < 3; attempt++) {
     if (await createExclusive(path, `${JSON.stringify(mine)}\n`)) {
+      heldByThisProcess.add(path);
       return { path, release: () => releaseLock(path, mine.token) };
     }
     const text = await readIfExists(path);
     if (text === undefined) continue;
     const holder = parseLock(text);
-    if (holder !== undefined && isAlive(holder.pid)) {
+    if (holder !== undefined && holderRuns(holder, path)) {
       throw new PlafondError(
         EmbeddedErrorCode.dataDirLocked,
         `the data directory ${dataDir} is in use by process ${holder.pid} (lock file ${path}); ` +
@@ -119,6 +134,7 @@ export async function lockDataDir(
 }
 
 async function releaseLock(path: string, token: string): Promise<void> {
+  heldByThisProcess.delete(path);
   const text = await readIfExists(path);
   if (text !== undefined && parseLock(text)?.token === token) {
     await unlink(path).catch(() => undefined);

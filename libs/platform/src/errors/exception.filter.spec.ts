@@ -63,15 +63,44 @@ describe('mapException', () => {
     ).not.toContain('password');
     expect(mapException('a thrown string').status).toBe(500);
   });
+
+  it.each([
+    ['a full pool', new Error('timeout exceeded when trying to connect')],
+    ['a slow new connection', new Error('Connection terminated due to connection timeout')],
+    [
+      'a wrapped pool timeout',
+      new Error('unit of work failed', {
+        cause: new Error('timeout exceeded when trying to connect'),
+      }),
+    ],
+  ])('answers 503 SERVICE.BUSY with Retry-After for %s, never 500', (_what, error) => {
+    const mapped = runWithCorrelationId('req-7', () => mapException(error));
+    expect(mapped).toEqual({
+      status: 503,
+      body: {
+        code: 'SERVICE.BUSY',
+        message: expect.stringContaining('Retry the same request') as unknown,
+        details: { correlationId: 'req-7' },
+      },
+      headers: { 'Retry-After': '1' },
+    });
+  });
+
+  it('does not take other connection failures for a busy pool', () => {
+    expect(mapException(new Error('Connection terminated unexpectedly')).status).toBe(500);
+    expect(mapException(new Error('timeout exceeded when trying to connect!')).status).toBe(500);
+  });
 });
 
 describe('PlafondExceptionFilter', () => {
   function setUp(type = 'http', headersSent = false) {
     const replies: { body: unknown; status: number }[] = [];
+    const headers: Record<string, string> = {};
     const lines: string[] = [];
     const adapterHost = {
       httpAdapter: {
         reply: (_res: unknown, body: unknown, status: number) => replies.push({ body, status }),
+        setHeader: (_res: unknown, name: string, value: string) => (headers[name] = value),
       },
     } as unknown as HttpAdapterHost;
     const logger = new JsonLogger({
@@ -83,7 +112,13 @@ describe('PlafondExceptionFilter', () => {
       getType: () => type,
       switchToHttp: () => ({ getResponse: () => ({ headersSent }) }),
     } as unknown as ArgumentsHost;
-    return { filter: new PlafondExceptionFilter(adapterHost, logger), host, replies, lines };
+    return {
+      filter: new PlafondExceptionFilter(adapterHost, logger),
+      host,
+      replies,
+      headers,
+      lines,
+    };
   }
 
   it('answers { code, message, details } and logs server errors with their stack', () => {
@@ -102,6 +137,16 @@ describe('PlafondExceptionFilter', () => {
       correlationId: 'req-1',
       err: { message: 'pool exhausted', stack: expect.stringContaining('pool exhausted') },
     });
+  });
+
+  it('answers a pool timeout 503 with Retry-After and logs it as a warning', () => {
+    const { filter, host, replies, headers, lines } = setUp();
+    filter.catch(new Error('timeout exceeded when trying to connect'), host);
+    expect(replies).toEqual([
+      { status: 503, body: expect.objectContaining({ code: 'SERVICE.BUSY' }) as unknown },
+    ]);
+    expect(headers).toEqual({ 'Retry-After': '1' });
+    expect(JSON.parse(lines[0] ?? '')).toMatchObject({ level: 'warn', code: 'SERVICE.BUSY' });
   });
 
   it('logs client errors quietly', () => {

@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { currentCorrelationId } from '../logging/correlation';
 import { JsonLogger } from '../logging/json-logger';
 import { serializeError } from '../logging/redact';
+import { BUSY_RETRY_AFTER_SECONDS, isDatabaseBusy } from './database-busy';
 import { PlafondError, PlatformErrorCode } from './plafond-error';
 
 export interface ErrorBody {
@@ -14,6 +15,8 @@ export interface ErrorBody {
 interface Mapped {
   readonly status: number;
   readonly body: ErrorBody;
+  /** Response headers the answer needs (Retry-After on SERVICE.BUSY). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 const codeByStatus: Readonly<Record<number, string>> = {
@@ -39,8 +42,24 @@ function internal(): Mapped {
   };
 }
 
+function busy(): Mapped {
+  const correlationId = currentCorrelationId();
+  return {
+    status: 503,
+    body: {
+      code: PlatformErrorCode.serviceBusy,
+      message:
+        'The service is busy: no database connection was free in time and the request was not completed. ' +
+        'Retry the same request (same ids) shortly: what it already did is not done twice.',
+      details: correlationId === undefined ? {} : { correlationId },
+    },
+    headers: { 'Retry-After': String(BUSY_RETRY_AFTER_SECONDS) },
+  };
+}
+
 /** The single place where an error becomes an HTTP answer `{ code, message, details }`. */
 export function mapException(exception: unknown): Mapped {
+  if (isDatabaseBusy(exception)) return busy();
   if (exception instanceof PlafondError) {
     return {
       status: exception.httpStatus,
@@ -66,15 +85,27 @@ export class PlafondExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
-    const { status, body } = mapException(exception);
+    const { status, body, headers } = mapException(exception);
     const error = exception instanceof Error ? serializeError(exception) : { thrown: exception };
-    if (status >= 500) {
+    if (body.code === PlatformErrorCode.serviceBusy) {
+      // Overload, not a defect: a warning per refused request (the pool's size and timeout tell why).
+      this.logger.write(
+        'warn',
+        'request refused: busy',
+        { status, code: body.code, err: error },
+        'Http',
+      );
+    } else if (status >= 500) {
       this.logger.write('error', 'request failed', { status, code: body.code, err: error }, 'Http');
     } else {
       this.logger.write('debug', 'request rejected', { status, code: body.code }, 'Http');
     }
     const response: unknown = host.switchToHttp().getResponse();
     if ((response as { headersSent?: boolean }).headersSent === true) return;
-    this.adapterHost.httpAdapter.reply(response, body, status);
+    const { httpAdapter } = this.adapterHost;
+    for (const [name, value] of Object.entries(headers ?? {})) {
+      httpAdapter.setHeader(response, name, value);
+    }
+    httpAdapter.reply(response, body, status);
   }
 }

@@ -35,5 +35,7 @@ export const PlatformErrorCode = {
   authUnauthenticated: 'AUTH.UNAUTHENTICATED',
   authForbidden: 'AUTH.FORBIDDEN',
   serviceUnavailable: 'SERVICE.UNAVAILABLE',
+  /** No database connection within the pool's timeout: overload, retry the same request. */
+  serviceBusy: 'SERVICE.BUSY',
   internal: 'INTERNAL',
 } as const;

@@ -35,6 +35,12 @@ export interface PlatformModuleOptions<C extends ServiceConfig> {
    * consumers read the ledgers in place): readiness then does not probe Kafka. Default true.
    */
   readonly kafkaReadiness?: boolean;
+  /**
+   * How long a request waits for a pool connection (pg's connectionTimeoutMillis) before it is
+   * refused 503 SERVICE.BUSY; default 5000. The embedded host sets more: every connection waits
+   * its turn on one PGlite session, so a burst queues rather than finds the database slow.
+   */
+  readonly databaseConnectTimeoutMs?: number;
 }
 
 /**
@@ -61,6 +67,9 @@ export class PlatformModule {
           poolMax: config.databasePoolMax,
           migrations: options.migrations,
           applicationName: `plafond-${options.service}`,
+          ...(options.databaseConnectTimeoutMs === undefined
+            ? {}
+            : { connectTimeoutMs: options.databaseConnectTimeoutMs }),
         }),
         retryAttempts: options.databaseConnectAttempts ?? 5,
         retryDelay: 2000,
