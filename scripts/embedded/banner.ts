@@ -53,7 +53,7 @@ function demoLines(input: BannerInput): string[] {
   if ('seededNow' in demo) {
     const { integrator, finance } = demo.seededNow;
     lines.push(`integrator key (${integrator.integratorId}, shown once): ${integrator.key}`);
-    if (finance !== undefined) lines.push(`finance key (shown once): ${finance.key}`);
+    if (finance !== undefined) lines.push(`finance key (billing, shown once): ${finance.key}`);
   } else {
     lines.push(
       `  (seeded ${state.seededAt}; its keys were shown then — create new ones with the admin key)`,
@@ -107,6 +107,7 @@ export function bannerLines(input: BannerInput): string[] {
     ...adminKeyLines(input),
     ...demoLines(input),
     ...exampleLines(input),
+    'rebound effect: npm run simulate (in another terminal, same directory and environment)',
     `data: ${input.dataDir} (stop, then delete it to start afresh)`,
     'press Ctrl-C to stop',
     RULE,

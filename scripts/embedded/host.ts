@@ -41,6 +41,15 @@ import {
 } from './settings';
 
 const READY_TIMEOUT_MS = 60_000;
+/**
+ * How long a request waits for a pool connection on the embedded PostgreSQL before it is refused
+ * 503 SERVICE.BUSY (Retry-After). Every connection of the three pools (10 each, DATABASE_POOL_MAX)
+ * takes its turn on PGlite's one session, so a burst queues: 5 s (the default for a real server)
+ * refused a few of 200 concurrent requests; 10 s absorbs such a burst and still answers within
+ * the default SHUTDOWN_TIMEOUT_MS, so a stop during a burst drains in time. More connections would
+ * not help: they only wait at the multiplexer instead of in the pool.
+ */
+export const EMBEDDED_POOL_CONNECT_TIMEOUT_MS = 10_000;
 const READY_POLL_MS = 200;
 
 export type HostDatabase =
@@ -153,7 +162,13 @@ export class EmbeddedHost {
         billingLedgerLogProducer(configs.billing),
       ],
     });
-    const options = { imports: [transport], kafkaReadiness: false };
+    const options = {
+      imports: [transport],
+      kafkaReadiness: false,
+      ...(this.database.kind === 'embedded'
+        ? { databaseConnectTimeoutMs: EMBEDDED_POOL_CONNECT_TIMEOUT_MS }
+        : {}),
+    };
     const create = {
       allocation: (logger: JsonLogger) =>
         createServiceApplication(ALLOCATION_SERVICE, configs.allocation, logger, options),

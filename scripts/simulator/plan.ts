@@ -1,6 +1,7 @@
 // The simulator's pure part: options, the time windows the phases are played in, and the
 // workload (requests and energy per phase and department). No I/O here, so all of it is unit
 // tested (test/scripts/simulator.spec.ts).
+import { join } from 'node:path';
 
 export interface SimulatorOptions {
   readonly urls: {
@@ -22,8 +23,25 @@ export const DEFAULT_URLS = {
   billing: 'http://127.0.0.1:3003',
 } as const;
 
-/** Where `npm start` keeps a generated admin key (embedded host first, then the older script). */
+/** Where `npm start` keeps a generated admin key (embedded host first, then the supervisor). */
 export const ADMIN_KEY_FILES = ['.plafond/admin-api-key', '.run/admin-api-key'] as const;
+
+/**
+ * The key files to try: the embedded host's is `<PLAFOND_DATA_DIR>/admin-api-key`, so a simulator
+ * run with the environment `npm start` had finds it wherever the data directory was moved.
+ */
+function adminKeyFiles(env: Readonly<Record<string, string | undefined>>): string[] {
+  const dataDir = env.PLAFOND_DATA_DIR;
+  if (dataDir === undefined || dataDir.length === 0) return [...ADMIN_KEY_FILES];
+  return [join(dataDir, 'admin-api-key'), ...ADMIN_KEY_FILES.slice(1)];
+}
+
+/** The port variables `npm start` reads, so the same environment points the simulator at it. */
+const PORT_VARIABLES = {
+  allocation: 'ALLOCATION_PORT',
+  ingestion: 'INGESTION_PORT',
+  billing: 'BILLING_PORT',
+} as const;
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -40,14 +58,30 @@ Plays the rebound effect against a running Plafond (embedded or distributed) wit
   --ingestion <url>    ingestion API (INGESTION_URL, default ${DEFAULT_URLS.ingestion})
   --billing <url>      billing API (BILLING_URL, default ${DEFAULT_URLS.billing})
   --admin-key <key>    admin key of the three services (ADMIN_API_KEY, else the file
-                       ${ADMIN_KEY_FILES.join(' or ')})
+                       ${ADMIN_KEY_FILES.join(' or ')}; PLAFOND_DATA_DIR moves the first)
   --phases <n>         phases to play, 2–12 (default 4)
   --requests <n>       requests per department in the first phase, 1–200 (default 8)
   --seed <n>           seed of the pseudo-random order and timing (default 1)
   --json               print the report as JSON
   --help               this text
 
+Without a URL, ALLOCATION_PORT, INGESTION_PORT and BILLING_PORT (as given to npm start) replace
+the default ports.
+
 Exit code 0 when total consumption held at or under the ceiling, 1 otherwise or on an error.`;
+
+function defaultUrl(
+  name: keyof typeof DEFAULT_URLS,
+  env: Readonly<Record<string, string | undefined>>,
+): string {
+  const variable = PORT_VARIABLES[name];
+  const port = env[variable];
+  if (port === undefined || port.length === 0) return DEFAULT_URLS[name];
+  if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
+    throw new UsageError(`${variable} must be an integer from 1 to 65535 (got "${port}")`);
+  }
+  return DEFAULT_URLS[name].replace(/:\d+$/, `:${port}`);
+}
 
 function integerOption(name: string, raw: string, min: number, max: number): number {
   if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
@@ -111,17 +145,17 @@ export function parseOptions(
     (env.ADMIN_API_KEY !== undefined && env.ADMIN_API_KEY.length > 0
       ? env.ADMIN_API_KEY
       : undefined) ??
-    ADMIN_KEY_FILES.map((file) => readKeyFile(file)?.trim()).find(
-      (key): key is string => key !== undefined && key.length > 0,
-    );
+    adminKeyFiles(env)
+      .map((file) => readKeyFile(file)?.trim())
+      .find((key): key is string => key !== undefined && key.length > 0);
   if (adminKey === undefined) {
     throw new UsageError(
       `no admin key: pass --admin-key, set ADMIN_API_KEY, or run from the directory where npm start ` +
-        `wrote ${ADMIN_KEY_FILES.join(' or ')}`,
+        `wrote ${adminKeyFiles(env).join(' or ')}`,
     );
   }
   const url = (name: 'allocation' | 'ingestion' | 'billing', variable: string) =>
-    urlOption(name, values.get(name) ?? env[variable] ?? DEFAULT_URLS[name]);
+    urlOption(name, values.get(name) ?? env[variable] ?? defaultUrl(name, env));
   return {
     urls: {
       allocation: url('allocation', 'ALLOCATION_URL'),

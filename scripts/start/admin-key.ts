@@ -1,7 +1,7 @@
 // The admin API key `npm start` gives the services when ADMIN_API_KEY is not set: generated once,
 // kept in a git-ignored file (mode 0600) so it stays the same across restarts — `.run/admin-api-key`
 // for the distributed supervisor, `<PLAFOND_DATA_DIR>/admin-api-key` for the one-process host.
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { generateApiKey, parseApiKey } from '@plafond/platform';
 
@@ -23,10 +23,14 @@ export interface StoredAdminKey {
 export function storedAdminKey(file: string): StoredAdminKey {
   if (existsSync(file)) {
     const saved = readFileSync(file, 'utf8').trim();
-    if (parseApiKey(saved) !== undefined) return { key: saved, created: false };
+    if (parseApiKey(saved) !== undefined) {
+      // A secret: readable by its owner only, even if the file was copied in with a looser mode.
+      if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+      return { key: saved, created: false };
+    }
   }
   const { key } = generateApiKey();
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   writeFileSync(file, `${key}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
   return { key, created: true };

@@ -57,6 +57,37 @@ describe('simulator options', () => {
     expect(parseOptions(['--help'], {}, noFile)).toBe('help');
   });
 
+  it('follows the environment npm start was given: its ports and its data directory', () => {
+    const files: Record<string, string> = {
+      'demo-data/admin-api-key': `${KEY}\n`,
+      '.plafond/admin-api-key': 'not this one',
+    };
+    const env = {
+      PLAFOND_DATA_DIR: 'demo-data',
+      ALLOCATION_PORT: '4001',
+      INGESTION_PORT: '4002',
+      BILLING_PORT: '4003',
+    };
+    expect(parseOptions([], env, (path) => files[path])).toMatchObject({
+      urls: {
+        allocation: 'http://127.0.0.1:4001',
+        ingestion: 'http://127.0.0.1:4002',
+        billing: 'http://127.0.0.1:4003',
+      },
+      adminKey: KEY,
+    });
+    // A URL, given or in the environment, wins over the port.
+    expect(
+      parseOptions(
+        ['--billing', 'http://b:2'],
+        { ...env, INGESTION_URL: 'http://i:3' },
+        (path) => files[path],
+      ),
+    ).toMatchObject({
+      urls: { allocation: 'http://127.0.0.1:4001', ingestion: 'http://i:3', billing: 'http://b:2' },
+    });
+  });
+
   it('says what is wrong', () => {
     const message = (argv: string[], env: Record<string, string> = { ADMIN_API_KEY: KEY }) => {
       try {
@@ -72,6 +103,12 @@ describe('simulator options', () => {
     expect(message(['--billing', 'ftp://x'])).toMatch(/--billing must be an http\(s\) URL/);
     expect(message(['--nope'])).toBe('unknown argument "--nope" (see --help)');
     expect(message(['--seed'])).toBe('--seed needs a value');
+    expect(message([], { ADMIN_API_KEY: KEY, BILLING_PORT: '70000' })).toBe(
+      'BILLING_PORT must be an integer from 1 to 65535 (got "70000")',
+    );
+    expect(message([], { PLAFOND_DATA_DIR: 'elsewhere' })).toMatch(
+      /no admin key: .* elsewhere\/admin-api-key or \.run\/admin-api-key$/,
+    );
   });
 });
 
