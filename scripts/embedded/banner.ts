@@ -51,7 +51,12 @@ function demoLines(input: BannerInput): string[] {
     `  units: ${units}`,
   ];
   if ('seededNow' in demo) {
-    const { integrator, finance } = demo.seededNow;
+    const { integrator, finance, resumed } = demo.seededNow;
+    if (resumed === true) {
+      lines.push(
+        '  (an interrupted seed, completed now: its keys were never shown; these are new ones)',
+      );
+    }
     lines.push(`integrator key (${integrator.integratorId}, shown once): ${integrator.key}`);
     if (finance !== undefined) lines.push(`finance key (billing, shown once): ${finance.key}`);
   } else {

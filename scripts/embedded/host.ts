@@ -25,7 +25,7 @@ import { BILLING_SERVICE } from '../../apps/billing/src/definition';
 import { billingLedgerLogProducer } from '../../apps/billing/src/messaging';
 import { INGESTION_SERVICE } from '../../apps/ingestion/src/definition';
 import { ingestionLedgerLogProducer } from '../../apps/ingestion/src/messaging';
-import { seedDemo, type DemoSeed } from '../demo/seed';
+import { DemoSeedConflictError, seedDemo, type DemoSeed } from '../demo/seed';
 import { migrateAll } from '../migrate';
 import { storedAdminKey } from '../start/admin-key';
 import { explainDatabaseError, say, withoutPassword } from '../start/infrastructure';
@@ -222,10 +222,14 @@ export class EmbeddedHost {
     try {
       seeded = await seedDemo({ urls, adminKey, log: (line: string) => say(`demo: ${line}`) });
     } catch (error) {
+      const conflict = error instanceof DemoSeedConflictError;
       throw new Error(
         `the demo seed failed: ${messageOf(error)}. It is not marked as done: the next start ` +
-          `seeds again, which needs a fresh data directory if this attempt got halfway (delete ` +
-          `${this.settings.dataDir}); PLAFOND_DEMO=false starts without the demo`,
+          (conflict
+            ? `seeds again and stops on the same data (delete ${this.settings.dataDir} to start ` +
+              `afresh)`
+            : `resumes it, keeping what this attempt created`) +
+          `; PLAFOND_DEMO=false starts without the demo`,
       );
     }
     const state = demoState(seeded, new Date());

@@ -15,6 +15,8 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { connect, createServer, Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEMO_ALLOCATION_ID, DEMO_UNITS, seedDemo } from '../../scripts/demo/seed';
+import type { DemoState } from '../../scripts/embedded/demo-state';
 import {
   baseEnvironment,
   builtFile,
@@ -443,6 +445,99 @@ describe('npm start, embedded (neither DATABASE_URL nor KAFKA_BROKERS)', () => {
     started.child.kill('SIGINT');
     expect(await exitWithin(started, STOP_BOUND_MS)).toEqual({ code: 0, signal: null });
     expect(await listeningPorts(ports)).toEqual([]);
+  });
+
+  it('a first start killed (SIGKILL) during the demo seed: the next start resumes it, keeps what was made, doubles nothing and prints new keys; seeding once more changes no id', async () => {
+    const killedDir = join(root, 'killed-during-seed');
+    const servicePorts = await freePorts();
+    const env = embeddedEnvironment(servicePorts, { PLAFOND_DATA_DIR: killedDir });
+    const first = (running = startProcess(startScript(), env));
+    // Killed the moment the seed reports its units made: the rest of the seed (use cases,
+    // budget, round, integrator, schedule, profiles) is still to come, so it never completes.
+    const unitsDone = `[plafond] demo: allocation: ${DEMO_UNITS.length} units under`;
+    let seen = '';
+    first.child.stdout?.on('data', (chunk: Buffer) => {
+      seen += chunk.toString('utf8');
+      if (seen.includes(unitsDone)) first.child.kill('SIGKILL');
+    });
+    expect(await exitWithin(first, READY_BOUND_MS)).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(output(first)).not.toContain('Plafond is ready');
+    await expect(stat(join(killedDir, 'demo.json'))).rejects.toThrow(/ENOENT/);
+
+    // The next start seeds again over what the killed one left: no 409, no directory to delete.
+    const second = (running = startProcess(startScript(), env));
+    await waitForLine(second, /^\[plafond\] Plafond is ready/, READY_BOUND_MS);
+    const text = output(second);
+    expect(text).toContain('demo: resuming an interrupted seed: unit demo-org is there already');
+    expect(text).toContain('an interrupted seed, completed now');
+    expect(text).not.toContain('"level":"error"');
+    const demo = JSON.parse(await readFile(join(killedDir, 'demo.json'), 'utf8')) as DemoState;
+    const adminKey = (await readFile(join(killedDir, 'admin-api-key'), 'utf8')).trim();
+    const allocationUrl = `http://127.0.0.1:${servicePorts.allocation}`;
+
+    // The key printed by the resumed seed posts usage.
+    const integratorLine = second.stdout.find((line) => line.includes('integrator key (')) ?? '';
+    const integratorKey = KEY_PATTERN.exec(integratorLine)?.[0] ?? 'missing';
+    expect(integratorKey).toContain(`plf_${demo.integrator.keyId}_`);
+    const usage = await fetch(`http://127.0.0.1:${servicePorts.ingestion}/v1/usage`, {
+      method: 'POST',
+      headers: { ...admin(integratorKey), 'content-type': 'application/json' },
+      body: JSON.stringify([
+        {
+          id: 'e2e-resumed-1',
+          unitId: 'dept-logistics',
+          useCase: 'route-planning',
+          model: 'meta-llama-3.1-70b-instruct',
+          region: 'fr',
+          inputTokens: '800',
+          outputTokens: '200',
+          occurredAt: new Date().toISOString(),
+        },
+      ]),
+    });
+    expect(await usage.json()).toMatchObject({ accepted: 1, rejected: 0 });
+
+    // One round only: the budget's allocated amount is that round's, not twice it.
+    const allocated = async () => {
+      const budget = await fetch(`${allocationUrl}/v1/budgets/${demo.budgetId}`, {
+        headers: admin(adminKey),
+      });
+      return ((await budget.json()) as { allocated: string }).allocated;
+    };
+    const round = await fetch(
+      `${allocationUrl}/v1/budgets/${demo.budgetId}/allocations/${DEMO_ALLOCATION_ID}`,
+      { headers: admin(adminKey) },
+    );
+    const roundAmount = ((await round.json()) as { amount: string }).amount;
+    expect(await allocated()).toBe(roundAmount);
+
+    // The seed run once more against the running system: it completes, same ids, nothing added.
+    const again = await seedDemo({
+      urls: {
+        allocation: allocationUrl,
+        ingestion: `http://127.0.0.1:${servicePorts.ingestion}`,
+        billing: `http://127.0.0.1:${servicePorts.billing}`,
+      },
+      adminKey,
+    });
+    expect({
+      perimeterId: again.perimeterId,
+      budgetId: again.budgetId,
+      units: again.units,
+      integratorId: again.integrator.integratorId,
+      resumed: again.resumed,
+    }).toEqual({
+      perimeterId: demo.perimeterId,
+      budgetId: demo.budgetId,
+      units: demo.units,
+      integratorId: demo.integrator.integratorId,
+      resumed: true,
+    });
+    expect(again.integrator.keyId).not.toBe(demo.integrator.keyId);
+    expect(await allocated()).toBe(roundAmount);
+
+    second.child.kill('SIGTERM');
+    expect(await exitWithin(second, STOP_BOUND_MS)).toEqual({ code: 0, signal: null });
   });
 
   it('refuses KAFKA_BROKERS without DATABASE_URL, naming DATABASE_URL', async () => {

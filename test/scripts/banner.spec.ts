@@ -45,6 +45,19 @@ describe('the banner of npm start', () => {
     expect(text).toContain(`  ADMIN=$(cat "${file}")`);
     expect(text).toContain('http://127.0.0.1:3001/docs');
     expect(text).toContain('npm run simulate');
+    expect(text).not.toContain('interrupted seed');
+  });
+
+  it('a resumed seed: says its keys are new ones (the interrupted attempt never showed any)', () => {
+    const resumed: DemoSeed = { ...seed, resumed: true };
+    const input: BannerInput = {
+      ...base,
+      adminKey: { key: ADMIN, origin: { file }, reveal: true },
+      demo: { seededNow: resumed, state: demoState(resumed, new Date('2026-11-29T12:00:00Z')) },
+    };
+    const text = bannerLines(input).join('\n');
+    expect(text).toContain('an interrupted seed, completed now');
+    expect(text).toContain(`integrator key (demo-gateway, shown once): ${INTEGRATOR}`);
   });
 
   it('later runs: where the admin key is kept, the demo ids, and no secret', () => {
