@@ -691,6 +691,14 @@ describe('allocation HTTP API (real service, PostgreSQL and Kafka)', () => {
       deadLetters: { count: 0 },
     });
     expect((await gateway.get('/v1/admin/projections')).status).toBe(403);
+    // The balance projection rebuilt from the ledger matches the live table; the chains verify.
+    expect((await auditor.get<Json>('/v1/admin/replay')).body).toMatchObject({
+      projection: 'unit-balances',
+      match: true,
+    });
+    expect((await auditor.get<Json>('/v1/admin/ledger/verify')).body).toMatchObject({ ok: true });
+    expect((await gateway.get('/v1/admin/replay')).status).toBe(403);
+    expect((await gateway.get('/v1/admin/ledger/verify')).status).toBe(403);
     // The same key in its own header.
     expect((await anonymous.get('/v1/admin/projections', { 'x-api-key': auditorKey })).status).toBe(
       200,
@@ -730,6 +738,8 @@ describe('allocation HTTP API (real service, PostgreSQL and Kafka)', () => {
       '/v1/reservations/{reservationId}/release': ['post'],
       '/v1/admin/dead-letters': ['get'],
       '/v1/admin/projections': ['get'],
+      '/v1/admin/replay': ['get'],
+      '/v1/admin/ledger/verify': ['get'],
     };
     for (const [path, methods] of Object.entries(expected)) {
       for (const method of methods) {

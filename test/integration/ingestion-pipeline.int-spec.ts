@@ -281,4 +281,13 @@ describe('ingestion pipeline (real service, PostgreSQL, Kafka)', () => {
     expect(JSON.stringify(answer.body)).not.toMatch(/"[0-9]+n"/);
     expect((await integrator.get('/v1/admin/messaging')).status).toBe(403);
   });
+  it('verifies the ledger on GET /v1/admin/ledger/verify for admins and auditors only', async () => {
+    const answer = await admin.get<{ ok: boolean; eventsChecked: number }>(
+      '/v1/admin/ledger/verify',
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.body.ok).toBe(true);
+    expect(answer.body.eventsChecked).toBeGreaterThanOrEqual(1);
+    expect((await integrator.get('/v1/admin/ledger/verify')).status).toBe(403);
+  });
 });

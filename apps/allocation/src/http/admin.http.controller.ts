@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Query, UseInterceptors } from '@nestjs/common';
 import { ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { PostgresEventStore } from '@plafond/ledger';
 import { DeadLetters, PlafondError, Roles } from '@plafond/platform';
 import { MessagingStatus } from '../messaging';
 import { ProjectionStatus } from '../read';
@@ -10,7 +11,9 @@ import { Operation, ROLES_DOC } from './operation';
 import {
   DeadLetterPageView,
   DeadLetterView,
+  LedgerVerifyView,
   MessagingStatusView,
+  ProjectionReplayView,
   ProjectionStatusView,
 } from './views';
 
@@ -33,6 +36,7 @@ export class AdminHttpController {
     private readonly deadLetters: DeadLetters,
     private readonly projections: ProjectionStatus,
     private readonly messaging: MessagingStatus,
+    private readonly store: PostgresEventStore,
   ) {}
 
   @Get('dead-letters')
@@ -89,6 +93,36 @@ export class AdminHttpController {
   @ApiErrors()
   projectionStatus() {
     return this.projections.status();
+  }
+
+  @Get('replay')
+  @Roles('auditor')
+  @Operation({
+    summary: 'Rebuild the unit_balances projection from the ledger and compare digests',
+    roles: ROLES_DOC.operations,
+    description:
+      'Digests the live projection at its checkpoint, replays every allocation event up to it ' +
+      'into a temporary schema with the same fold, and compares. `match: false` means the live ' +
+      'table differs from what the ledger says. Wait for `GET /v1/admin/projections` to show no ' +
+      'lag first if the check must cover the latest events.',
+  })
+  @ApiOkResponse({ type: ProjectionReplayView })
+  @ApiErrors()
+  async replay() {
+    return this.projections.replay();
+  }
+
+  @Get('ledger/verify')
+  @Roles('auditor')
+  @Operation({
+    summary: 'Verify the ledger’s hash chains',
+    roles: ROLES_DOC.operations,
+    description: 'Recomputes every event hash of every stream; reports the first broken link.',
+  })
+  @ApiOkResponse({ type: LedgerVerifyView })
+  @ApiErrors()
+  async verify() {
+    return jsonSafe(await this.store.verify());
   }
 
   @Get('messaging')

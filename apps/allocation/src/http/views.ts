@@ -524,6 +524,41 @@ export class ProjectionStatusView {
   lastError!: { code?: string; message: string } | null;
 }
 
+export class ProjectionReplayView {
+  @ApiProperty({ example: 'unit-balances' })
+  projection!: string;
+
+  @ApiProperty({ example: 18233 })
+  eventsApplied!: number;
+
+  @ApiProperty({
+    description: 'The live checkpoint both digests were taken at.',
+    example: { transactionId: '81234', globalPosition: '18233' },
+  })
+  checkpoint!: { transactionId: string; globalPosition: string };
+
+  @ApiProperty({
+    description: 'Digest and row count of the live table.',
+    example: { digest: '9f2c4e…', rowCounts: { unit_balances: 42 } },
+  })
+  live!: Record<string, unknown>;
+
+  @ApiProperty({
+    description: 'Digest and row count rebuilt from the ledger.',
+    example: { digest: '9f2c4e…', rowCounts: { unit_balances: 42 } },
+  })
+  rebuilt!: Record<string, unknown>;
+
+  @ApiProperty({ example: true })
+  match!: boolean;
+}
+
+export class LedgerVerifyView {
+  @ApiProperty({ example: true }) ok!: boolean;
+  @ApiProperty({ example: 18233 }) eventsChecked!: number;
+  @ApiProperty({ example: 377 }) streamsChecked!: number;
+}
+
 export class MessagingStatusView {
   @ApiProperty({
     description: 'The relay publishing public allocation events: state, topic, lag.',

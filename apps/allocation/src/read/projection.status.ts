@@ -1,8 +1,23 @@
-// What the read side's projections are doing, for the admin endpoint and readiness.
-import { Injectable } from '@nestjs/common';
-import type { SubscriptionState } from '@plafond/ledger';
+// What the read side's projections are doing, for the admin endpoints and readiness, and the
+// replay check of the unit_balances projection.
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { PostgresEventStore, verifyProjection, type SubscriptionState } from '@plafond/ledger';
 import type { CheckDetails, ReadinessCheck } from '@plafond/platform';
+import { READ_SETTINGS, type ReadSettings } from './read.settings';
+import { unitBalancesProjection } from './unit-balances.projection';
 import { UnitBalancesSubscription } from './unit-balances.subscription';
+
+/** The live projection against its rebuild from the ledger, at the live checkpoint. */
+export interface ProjectionReplayReport {
+  projection: string;
+  eventsApplied: number;
+  /** The live projection's checkpoint: the rebuild stops there. */
+  checkpoint: { transactionId: string; globalPosition: string };
+  live: { digest: string; rowCounts: Record<string, number> };
+  rebuilt: { digest: string; rowCounts: Record<string, number> };
+  match: boolean;
+}
 
 export interface ProjectionReport {
   name: string;
@@ -29,7 +44,39 @@ export interface ProjectionReport {
 export class ProjectionStatus implements ReadinessCheck {
   readonly name = 'projections';
 
-  constructor(private readonly unitBalances: UnitBalancesSubscription) {}
+  constructor(
+    private readonly unitBalances: UnitBalancesSubscription,
+    private readonly store: PostgresEventStore,
+    @Inject(READ_SETTINGS) private readonly settings: ReadSettings,
+  ) {}
+
+  /**
+   * Digests the live unit_balances table at its checkpoint (under the subscription's lock), rebuilds
+   * it from position 0 into a temporary schema up to that checkpoint, compares, drops the copy.
+   * A difference means a live row was altered or the fold is not deterministic.
+   */
+  async replay(): Promise<ProjectionReplayReport> {
+    const schema = this.settings.readModelSchema.slice(0, 40);
+    const result = await verifyProjection(unitBalancesProjection, {
+      store: this.store,
+      liveSchema: this.settings.readModelSchema,
+      subscription: { schema: this.store.schema, name: unitBalancesProjection.name },
+      intoSchema: `${schema}_replay_${randomBytes(8).toString('hex')}`,
+      dropAfterDigest: true,
+    });
+    const { checkpoint } = result.rebuilt;
+    return {
+      projection: unitBalancesProjection.name,
+      eventsApplied: result.rebuilt.eventsApplied,
+      checkpoint: {
+        transactionId: checkpoint.transactionId.toString(),
+        globalPosition: checkpoint.globalPosition.toString(),
+      },
+      live: { digest: result.live.digest, rowCounts: result.live.rowCounts },
+      rebuilt: { digest: result.rebuilt.digest.digest, rowCounts: result.rebuilt.digest.rowCounts },
+      match: result.matches,
+    };
+  }
 
   async status(): Promise<ProjectionReport[]> {
     return [await this.report(this.unitBalances)];

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { IntegratorsModule } from '../integrators';
+import { IngestionAdminHttpController } from './admin.http.controller';
 import { IngestionErrorInterceptor } from './error-mapping';
 import { FactorSetsHttpController } from './factor-sets.http.controller';
 import {
@@ -16,7 +17,8 @@ export interface IngestionHttpModuleOptions extends Partial<IngestionHttpSetting
 }
 
 /**
- * The ingestion service's HTTP edge: `POST /v1/usage`, `/v1/factor-sets`, and (through
+ * The ingestion service's HTTP edge: `POST /v1/usage`, `/v1/factor-sets`,
+ * `/v1/admin/ledger/verify`, and (through
  * IntegratorsModule) `/v1/integrators`. Needs PlatformModule and AuthModule (roles admin,
  * integrator, auditor).
  */
@@ -27,7 +29,7 @@ export class IngestionHttpModule {
     return {
       module: IngestionHttpModule,
       imports: [...imports, IntegratorsModule],
-      controllers: [UsageHttpController, FactorSetsHttpController],
+      controllers: [UsageHttpController, FactorSetsHttpController, IngestionAdminHttpController],
       providers: [
         { provide: INGESTION_HTTP_SETTINGS, useValue: ingestionHttpSettings(settings) },
         { provide: APP_INTERCEPTOR, useClass: IngestionErrorInterceptor },
