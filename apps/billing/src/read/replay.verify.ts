@@ -7,9 +7,10 @@ import {
   PostgresEventStore,
   SubscriptionError,
   projectionDigest,
+  readSnapshotHead,
   rebuildProjection,
   type EventStore,
-  type GlobalCheckpoint,
+  type SnapshotHead,
   type TransactionalEventStore,
 } from '@plafond/ledger';
 import { BILLING_ERROR, BillingError } from '../domain/errors';
@@ -32,50 +33,22 @@ function withinTransaction(tx: TransactionalEventStore): EventStore {
   };
 }
 
-interface LiveState {
+interface LiveState extends SnapshotHead {
   digest: string;
   rowCounts: Record<string, number>;
-  head: GlobalCheckpoint;
-  events: number;
-  /**
-   * Visible events at or above the snapshot's xmin: committed while an older transaction is still
-   * open, which could still commit events sorting before them. Only 0 gives a stable head.
-   */
-  unsettled: number;
 }
 
 async function liveState(store: PostgresEventStore, schema: string): Promise<LiveState> {
   return store.transaction(async (tx) => {
     await tx.sql.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-    const events = `"${store.schema}"."events"`;
-    const heads = await tx.sql.query<{ transaction_id: string; global_position: string }>(
-      `SELECT transaction_id::text AS transaction_id, global_position::text AS global_position
-         FROM ${events} ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
-    );
-    const counts = await tx.sql.query<{ count: string; unsettled: string }>(
-      `SELECT count(*)::text AS count,
-              count(*) FILTER (WHERE transaction_id >= pg_snapshot_xmin(pg_current_snapshot()))::text
-                AS unsettled
-         FROM ${events}`,
-    );
+    // Head in commit order (transaction id, then position, compared as numbers): the rebuild
+    // replays in that order up to it. A text comparison once picked an old event as the head.
+    const head = await readSnapshotHead(tx.sql, store.schema);
     const digest = await projectionDigest(BOOKS_PROJECTION, {
       store: withinTransaction(tx),
       schema,
     });
-    const head = heads[0];
-    return {
-      digest: digest.digest,
-      rowCounts: digest.rowCounts,
-      head:
-        head === undefined
-          ? { transactionId: 0n, globalPosition: 0n }
-          : {
-              transactionId: BigInt(head.transaction_id),
-              globalPosition: BigInt(head.global_position),
-            },
-      events: Number(counts[0]?.count ?? '0'),
-      unsettled: Number(counts[0]?.unsettled ?? '0'),
-    };
+    return { ...head, digest: digest.digest, rowCounts: digest.rowCounts };
   });
 }
 

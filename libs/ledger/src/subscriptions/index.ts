@@ -10,6 +10,8 @@ export {
   MAX_LAG_COUNT,
   assertTransactionIdsAhead,
   measureLag,
+  readSnapshotHead,
+  type SnapshotHead,
   type SubscriptionLag,
 } from './ledger-head';
 export {

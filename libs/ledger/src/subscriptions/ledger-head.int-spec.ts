@@ -4,6 +4,7 @@ import { waitFor } from '@plafond/testing';
 import { KafkaRelay } from '../relay/kafka-relay';
 import { testKafka } from '../relay/testing/kafka-test-kit';
 import { createExternalSubscription } from './external-subscription';
+import { readSnapshotHead } from './ledger-head';
 import type { Subscription } from './subscription';
 import { quietLogger } from './testing/async-helpers';
 import {
@@ -125,5 +126,73 @@ describe('restore guard', () => {
     await expect(relay.start()).rejects.toMatchObject(behind);
     expect(relay.status().state).toBe('created');
     await relay.stop();
+  });
+});
+
+describe('snapshot head', () => {
+  let kit: LedgerTestKit;
+
+  beforeAll(async () => {
+    kit = await createLedgerTestKit('ledger_snapshot_head');
+  });
+  afterAll(async () => {
+    await kit.close();
+  });
+
+  /** An event at a chosen (old, finished) transaction id: how a history crossing 999 → 1000 looks. */
+  async function eventAt(transactionId: number, stream: string): Promise<bigint> {
+    const rows = await kit.pool.query<{ position: string }>(
+      `INSERT INTO ${LEDGER_SCHEMA}.events
+         (transaction_id, event_id, stream_id, stream_version, event_type, data, hash)
+       VALUES ($1::text::xid8, $2::text, $2::text, 1, 'Old', '{}', sha256(convert_to($2::text, 'UTF8')))
+       RETURNING global_position::text AS position`,
+      [String(transactionId), stream],
+    );
+    return BigInt(rows.rows[0]?.position ?? '-1');
+  }
+
+  it('is the last event in commit order when the ids differ in digits (9 then 10, 11)', async () => {
+    // Ids 9..11 are below every running transaction of any cluster: settled, readAll delivers them.
+    // As text "9" sorts after "11": the e2e's head (txid 996, position 1) among txids 1000+.
+    const first = await eventAt(9, 'head-9');
+    await eventAt(10, 'head-10');
+    const last = await eventAt(11, 'head-11');
+    const seen = await kit.store.transaction((tx) => readSnapshotHead(tx.sql, LEDGER_SCHEMA));
+    expect(seen).toEqual({
+      head: { transactionId: 11n, globalPosition: last },
+      events: 3,
+      unsettled: 0,
+    });
+    expect(first).toBeLessThan(last);
+    // The head is where readAll (the rebuild's source) ends, so a rebuild up to it applies all 3.
+    const read = await kit.store.readAll({ maxCount: 10 });
+    expect(read.events.map((event) => event.transactionId)).toEqual([9n, 10n, 11n]);
+    expect(read.checkpoint).toEqual(seen.head);
+  });
+
+  it('counts as unsettled what a later transaction committed while an older one is open', async () => {
+    const blocker = await kit.pool.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('SELECT pg_current_xact_id()');
+      // Committed first, but its id is above the open transaction's: that one could still commit
+      // events sorting before it, so this head must not bound a rebuild yet.
+      await kit.store.appendToStream('head-later', amountEvents(2, 1n));
+      const held = await kit.store.transaction((tx) => readSnapshotHead(tx.sql, LEDGER_SCHEMA));
+      expect(held.events).toBe(5);
+      expect(held.unsettled).toBeGreaterThanOrEqual(2);
+      expect(held.head.transactionId).toBeGreaterThan(11n);
+    } finally {
+      await blocker.query('ROLLBACK');
+      blocker.release();
+    }
+    // Other suites share the cluster: wait for their transactions too, then the head is settled.
+    const settled = await waitFor(async () => {
+      const seen = await kit.store.transaction((tx) => readSnapshotHead(tx.sql, LEDGER_SCHEMA));
+      return seen.unsettled === 0 ? seen : undefined;
+    });
+    const read = await kit.store.readAll({ maxCount: 10 });
+    expect(read.events).toHaveLength(5);
+    expect(read.checkpoint).toEqual(settled.head);
   });
 });

@@ -1,4 +1,5 @@
 import type { GlobalCheckpoint, SqlExecutor } from '../types';
+import { START_CHECKPOINT } from '../types';
 import { qualifiedName } from './identifiers';
 import { SubscriptionError } from './subscription.errors';
 
@@ -73,5 +74,51 @@ export async function measureLag(
     eventsBehind: behind,
     atLeast: behind >= MAX_LAG_COUNT,
     eventsHeldBack: rows[0]?.held_back ?? 0,
+  };
+}
+
+/** The newest committed event one snapshot sees, and how far that snapshot can be trusted. */
+export interface SnapshotHead {
+  /** Highest (transaction id, global position) visible: START when no event is. */
+  head: GlobalCheckpoint;
+  /** Events visible in the snapshot. */
+  events: number;
+  /**
+   * Visible events at or above the snapshot's xmin: committed while an older transaction is still
+   * open, which could yet commit events sorting before them. Only 0 makes `head` a stable bound:
+   * then every event at or before it is visible here, and every event not visible sorts after it.
+   */
+  unsettled: number;
+}
+
+/**
+ * Reads the head of the ledger in the caller's snapshot (run it in a REPEATABLE READ transaction
+ * to pair it with other reads). The ORDER BY names the xid8/bigint columns through `e.`: a bare
+ * `transaction_id` would resolve to the text alias of the output column and sort "996" after
+ * "1004", picking an old event as the head once the ids cross a power of ten.
+ */
+export async function readSnapshotHead(sql: SqlExecutor, schema: string): Promise<SnapshotHead> {
+  const events = qualifiedName(schema, 'events');
+  const heads = await sql.query<{ transaction_id: string; global_position: string }>(
+    `SELECT e.transaction_id::text AS transaction_id, e.global_position::text AS global_position
+       FROM ${events} e ORDER BY e.transaction_id DESC, e.global_position DESC LIMIT 1`,
+  );
+  const counts = await sql.query<{ count: string; unsettled: string }>(
+    `SELECT count(*)::text AS count,
+            count(*) FILTER (WHERE e.transaction_id >= pg_snapshot_xmin(pg_current_snapshot()))::text
+              AS unsettled
+       FROM ${events} e`,
+  );
+  const head = heads[0];
+  return {
+    head:
+      head === undefined
+        ? START_CHECKPOINT
+        : {
+            transactionId: BigInt(head.transaction_id),
+            globalPosition: BigInt(head.global_position),
+          },
+    events: Number(counts[0]?.count ?? '0'),
+    unsettled: Number(counts[0]?.unsettled ?? '0'),
   };
 }
