@@ -29,7 +29,7 @@ import { DemoSeedConflictError, seedDemo, type DemoSeed } from '../demo/seed';
 import { migrateAll } from '../migrate';
 import { storedAdminKey } from '../start/admin-key';
 import { explainDatabaseError, say, withoutPassword } from '../start/infrastructure';
-import { StopRequested } from '../start/services';
+import { StopSwitch } from '../start/stop-switch';
 import { AdminKeyShown, bannerLines } from './banner';
 import { demoState, readDemoState, writeDemoState } from './demo-state';
 import {
@@ -83,8 +83,8 @@ const messageOf = (error: unknown): string =>
   error instanceof Error ? error.message : String(error);
 
 export class EmbeddedHost {
-  /** Aborted once: on the first stop signal. */
-  private readonly halt = new AbortController();
+  /** Stopped once: on the first stop signal. */
+  private readonly halt = new StopSwitch();
   private postgres: RunningEmbeddedPostgres | undefined;
   private readonly apps: HostedApp[] = [];
   /** The services' SHUTDOWN_TIMEOUT_MS (the largest), once their configs are loaded. */
@@ -96,35 +96,14 @@ export class EmbeddedHost {
   ) {}
 
   requestStop(signal: NodeJS.Signals): void {
-    if (this.halt.signal.aborted) {
-      say(`${signal}: already stopping`);
-      return;
-    }
-    say(`${signal}: stopping`);
-    this.halt.abort();
+    this.halt.request(signal);
   }
 
   /** Resolves with the exit code once everything this host started has stopped. */
   async run(): Promise<number> {
-    let failed = false;
-    try {
-      await this.startAll();
-      if (!this.halt.signal.aborted) {
-        await new Promise((resolve) => this.halt.signal.addEventListener('abort', resolve));
-      }
-    } catch (error) {
-      if (!(error instanceof StopRequested)) {
-        say(`start failed: ${messageOf(error)}`);
-        failed = true;
-      }
-    }
+    const started = await this.halt.runUntilStopped(() => this.startAll());
     const clean = await this.stopAll();
-    return failed || !clean ? 1 : 0;
-  }
-
-  /** Between steps that cannot be interrupted: a stop asked for meanwhile ends start-up here. */
-  private checkpoint(): void {
-    if (this.halt.signal.aborted) throw new StopRequested();
+    return !started || !clean ? 1 : 0;
   }
 
   private async openDatabase(): Promise<{ url: string; label: string }> {
@@ -184,7 +163,7 @@ export class EmbeddedHost {
       this.apps.push({ name, app, logger });
       await app.listen(config.port, config.host);
       logger.write('info', `${name} listening on ${this.urlOf(config)}`, {}, 'Bootstrap');
-      this.checkpoint();
+      this.halt.checkpoint();
     }
   }
 
@@ -196,7 +175,7 @@ export class EmbeddedHost {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     let last = 'no answer';
     while (Date.now() < deadline) {
-      this.checkpoint();
+      this.halt.checkpoint();
       try {
         const response = await fetch(`${url}/health/ready`, {
           signal: AbortSignal.any([this.halt.signal, AbortSignal.timeout(3000)]),
@@ -239,7 +218,7 @@ export class EmbeddedHost {
 
   private async startAll(): Promise<void> {
     const { url, label } = await this.openDatabase();
-    this.checkpoint();
+    this.halt.checkpoint();
     const adminKey = this.adminKey();
     const migrationLog = new JsonLogger({
       service: 'start',
@@ -248,7 +227,7 @@ export class EmbeddedHost {
     await migrateAll(url, migrationLog).catch((error: unknown) => {
       throw this.database.kind === 'database' ? explainDatabaseError(url, error) : error;
     });
-    this.checkpoint();
+    this.halt.checkpoint();
     const configs = loadServiceConfigs(this.settings, url, adminKey.key);
     this.shutdownTimeoutMs = Math.max(
       configs.allocation.shutdownTimeoutMs,

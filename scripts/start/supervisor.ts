@@ -16,14 +16,15 @@ import {
   runKafkaScript,
   say,
 } from './infrastructure';
-import { Running, spawnService, stopServices, StopRequested, waitUntilReady } from './services';
+import { Running, spawnService, stopServices, waitUntilReady } from './services';
 import { StartSettings } from './settings';
+import { StopSwitch } from './stop-switch';
 
 export class Supervisor {
   private readonly running: Running[] = [];
   private kafkaStarted = false;
-  /** Aborted once: on the first stop signal, or when a service exits on its own. */
-  private readonly halt = new AbortController();
+  /** Stopped once: on the first stop signal, or when a service exits on its own. */
+  private readonly halt = new StopSwitch();
   private unexpectedExit = false;
 
   constructor(
@@ -32,12 +33,7 @@ export class Supervisor {
   ) {}
 
   requestStop(signal: NodeJS.Signals): void {
-    if (this.halt.signal.aborted) {
-      say(`${signal}: already stopping`);
-      return;
-    }
-    say(`${signal}: stopping`);
-    this.halt.abort();
+    this.halt.request(signal);
   }
 
   /** For a process that exits without going through run(): the services stop on their own. */
@@ -49,36 +45,22 @@ export class Supervisor {
 
   /** Resolves with the exit code once everything this script started has stopped. */
   async run(): Promise<number> {
-    let failed = false;
-    try {
-      await this.startAll();
-      await new Promise((resolve) => this.halt.signal.addEventListener('abort', resolve));
-    } catch (error) {
-      if (!(error instanceof StopRequested)) {
-        say(`start failed: ${error instanceof Error ? error.message : String(error)}`);
-        failed = true;
-      }
-    }
+    const started = await this.halt.runUntilStopped(() => this.startAll());
     if (this.running.length > 0) say('stopping the services');
     const clean = await stopServices(this.running);
     if (this.kafkaStarted) {
       say('stopping the local Kafka broker started by npm start');
       runKafkaScript('stop', process.env);
     }
-    return failed || this.unexpectedExit || !clean ? 1 : 0;
-  }
-
-  /** Between steps that cannot be interrupted: a stop asked for meanwhile ends start-up here. */
-  private checkpoint(): void {
-    if (this.halt.signal.aborted) throw new StopRequested();
+    return !started || this.unexpectedExit || !clean ? 1 : 0;
   }
 
   private async prepare(): Promise<void> {
     const kafka = await ensureKafka(this.settings);
     this.kafkaStarted = kafka.startedHere;
-    this.checkpoint();
+    this.halt.checkpoint();
     const databaseUrl = await ensureDatabase(this.settings);
-    this.checkpoint();
+    this.halt.checkpoint();
     const logger = new JsonLogger({
       service: 'start',
       write: (line) => say(formatLogLineForHumans(line)),
@@ -86,14 +68,14 @@ export class Supervisor {
     await migrateAll(databaseUrl, logger).catch((error: unknown) => {
       throw explainDatabaseError(databaseUrl, error);
     });
-    this.checkpoint();
+    this.halt.checkpoint();
     const report = await provisionTopics(kafka.brokers, TOPIC_CATALOG, {
       prefix: this.settings.topicPrefix,
     }).catch((error: unknown) => {
       throw explainKafkaError(kafka.brokers, error);
     });
     for (const line of formatProvisionReport(report)) say(`topics: ${line}`);
-    this.checkpoint();
+    this.halt.checkpoint();
   }
 
   private async startAll(): Promise<void> {
@@ -102,11 +84,11 @@ export class Supervisor {
       const service = spawnService(settings);
       this.running.push(service);
       void service.exited.then(() => {
-        if (this.halt.signal.aborted) return;
+        if (this.halt.stopping) return;
         const { code, signal } = service.exit ?? { code: null, signal: null };
         say(`${service.name} exited unexpectedly (code ${code}, signal ${signal})`);
         this.unexpectedExit = true;
-        this.halt.abort();
+        this.halt.trip();
       });
     }
     await Promise.all(

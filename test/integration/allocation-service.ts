@@ -3,13 +3,9 @@
 // the real broker — in process, or as `node dist/apps/allocation/src/main.js` processes.
 import { TOPICS, topicName } from '@plafond/contracts';
 import {
-  createDataSource,
-  createServiceApplication,
   generateApiKey,
-  JsonLogger,
   loadConfig,
   provisionTopics,
-  runMigrations,
   type ServiceDefinition,
 } from '@plafond/platform';
 import {
@@ -17,11 +13,8 @@ import {
   freePort,
   kafkaBrokers,
   uniqueTopicPrefix,
-  waitFor,
   type TestDatabase,
 } from '@plafond/testing';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
 import { AllocationConfig } from '../../apps/allocation/src/config';
 import { ALLOCATION_SERVICE } from '../../apps/allocation/src/definition';
@@ -32,6 +25,12 @@ import {
   startProcess,
   type RunningProcess,
 } from '../e2e/processes';
+import {
+  migrateService,
+  startServiceInProcess,
+  waitUntilReady,
+  type InProcessApplication,
+} from './service-harness';
 
 export const SCHEMA = 'allocation';
 
@@ -52,19 +51,7 @@ export async function prepareAllocationInfrastructure(
   definition: ServiceDefinition<AllocationConfig> = ALLOCATION_SERVICE,
 ): Promise<AllocationInfrastructure> {
   const database = await createTestDatabase(label);
-  const migrator = createDataSource({
-    url: database.url,
-    schema: SCHEMA,
-    poolMax: 1,
-    migrations: definition.migrations(SCHEMA),
-    applicationName: 'test-migrate',
-  });
-  await migrator.initialize();
-  try {
-    await runMigrations(migrator);
-  } finally {
-    await migrator.destroy();
-  }
+  await migrateService(database.url, definition, SCHEMA);
   const prefix = uniqueTopicPrefix(label);
   const brokers = kafkaBrokers();
   await provisionTopics(brokers, [TOPICS.allocationEvents, TOPICS.usageRecorded], { prefix });
@@ -94,33 +81,16 @@ export async function prepareAllocationInfrastructure(
   };
 }
 
-export interface InProcessService {
-  server: Server;
-  baseUrl: string;
-  logLines: string[];
-  close(): Promise<void>;
-}
+export type InProcessService = InProcessApplication;
 
 /** One instance in this process, listening on a free port (real HTTP, real guard and filter). */
-export async function startInProcess(
+export function startInProcess(
   infrastructure: AllocationInfrastructure,
   env: Record<string, string> = {},
   definition: ServiceDefinition<AllocationConfig> = ALLOCATION_SERVICE,
 ): Promise<InProcessService> {
   const config = loadConfig(AllocationConfig, { ...infrastructure.env, ...env });
-  const logLines: string[] = [];
-  const logger = new JsonLogger({
-    service: 'allocation',
-    level: config.logLevel,
-    write: (line) => logLines.push(line),
-  });
-  const app = await createServiceApplication(definition, config, logger);
-  await app.listen(0, '127.0.0.1');
-  const server: Server = app.getHttpServer();
-  const { port } = server.address() as AddressInfo;
-  const baseUrl = `http://127.0.0.1:${port}`;
-  await waitUntilReady(baseUrl, infrastructure.adminKey, () => logLines.slice(-20).join('\n'));
-  return { server, baseUrl, logLines, close: () => app.close() };
+  return startServiceInProcess('allocation', definition, config, infrastructure.adminKey);
 }
 
 export interface ServiceProcess {
@@ -146,7 +116,7 @@ export async function startProcessInstance(
   });
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
-    await waitUntilReady(baseUrl, infrastructure.adminKey, () =>
+    await waitUntilReady(baseUrl, infrastructure.adminKey, 'allocation', () =>
       [...running.stdout, ...running.stderr].slice(-20).join('\n'),
     );
   } catch (error) {
@@ -166,25 +136,6 @@ export async function startProcessInstance(
       if (exit === 'timeout') await killIfRunning(running);
     },
   };
-}
-
-/** Ready (schema migrated, broker up) and the bootstrap admin key installed. */
-async function waitUntilReady(baseUrl: string, adminKey: string, tail: () => string) {
-  try {
-    await waitFor(
-      async () => {
-        const ready = await fetch(`${baseUrl}/health/ready`).catch(() => undefined);
-        if (ready?.status !== 200) return false;
-        const keys = await fetch(`${baseUrl}/v1/api-keys`, {
-          headers: { authorization: `Bearer ${adminKey}` },
-        });
-        return keys.status === 200;
-      },
-      { timeoutMs: 60_000, intervalMs: 100, description: 'the allocation service to be ready' },
-    );
-  } catch (error) {
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${tail()}`);
-  }
 }
 
 /** A minimal JSON client over fetch: real HTTP, answers parsed, nothing thrown on 4xx/5xx. */

@@ -3,7 +3,6 @@
 // run-unique topics of the real broker. Usage gets in without Kafka through the service's own
 // UsageCharging inside a ledger transaction (what the usage.recorded consumer does), and units
 // through BillingDirectory (what the allocation-events consumer does).
-import type { INestApplication } from '@nestjs/common';
 import {
   encodeKafkaMessage,
   TOPICS,
@@ -13,29 +12,27 @@ import {
 } from '@plafond/contracts';
 import { PostgresEventStore } from '@plafond/ledger';
 import {
-  createDataSource,
-  createServiceApplication,
   generateApiKey,
-  JsonLogger,
   loadConfig,
   provisionTopics,
-  runMigrations,
   type ServiceDefinition,
 } from '@plafond/platform';
 import {
   createTestDatabase,
   kafkaBrokers,
   uniqueTopicPrefix,
-  waitFor,
   type TestDatabase,
 } from '@plafond/testing';
 import { Kafka, logLevel } from 'kafkajs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
 import { BillingDirectory, UsageCharging } from '../../apps/billing/src/application';
 import { BillingConfig } from '../../apps/billing/src/config';
 import { BILLING_SERVICE } from '../../apps/billing/src/definition';
+import {
+  migrateService,
+  startServiceInProcess,
+  type InProcessApplication,
+} from './service-harness';
 
 export const SCHEMA = 'billing';
 
@@ -55,19 +52,7 @@ export interface BillingInfrastructure {
 
 export async function prepareBillingInfrastructure(label: string): Promise<BillingInfrastructure> {
   const database = await createTestDatabase(label);
-  const migrator = createDataSource({
-    url: database.url,
-    schema: SCHEMA,
-    poolMax: 1,
-    migrations: BILLING_TEST_DEFINITION.migrations(SCHEMA),
-    applicationName: 'test-migrate',
-  });
-  await migrator.initialize();
-  try {
-    await runMigrations(migrator);
-  } finally {
-    await migrator.destroy();
-  }
+  await migrateService(database.url, BILLING_TEST_DEFINITION, SCHEMA);
   const prefix = uniqueTopicPrefix(label);
   const brokers = kafkaBrokers();
   await provisionTopics(
@@ -105,51 +90,15 @@ export async function prepareBillingInfrastructure(label: string): Promise<Billi
   };
 }
 
-export interface InProcessBilling {
-  /** The Nest application, for the service's own providers (UsageCharging, BillingDirectory). */
-  app: INestApplication;
-  server: Server;
-  baseUrl: string;
-  logLines: string[];
-  close(): Promise<void>;
-}
+export type InProcessBilling = InProcessApplication;
 
 /** One instance in this process, listening on a free port (real HTTP, real guard and filter). */
-export async function startBillingInProcess(
+export function startBillingInProcess(
   infrastructure: BillingInfrastructure,
   env: Record<string, string> = {},
 ): Promise<InProcessBilling> {
   const config = loadConfig(BillingConfig, { ...infrastructure.env, ...env });
-  const logLines: string[] = [];
-  const logger = new JsonLogger({
-    service: 'billing',
-    level: config.logLevel,
-    write: (line) => logLines.push(line),
-  });
-  const app = await createServiceApplication(BILLING_TEST_DEFINITION, config, logger);
-  await app.listen(0, '127.0.0.1');
-  const server: Server = app.getHttpServer();
-  const { port } = server.address() as AddressInfo;
-  const baseUrl = `http://127.0.0.1:${port}`;
-  try {
-    await waitFor(
-      async () => {
-        const ready = await fetch(`${baseUrl}/health/ready`).catch(() => undefined);
-        if (ready?.status !== 200) return false;
-        const keys = await fetch(`${baseUrl}/v1/api-keys`, {
-          headers: { authorization: `Bearer ${infrastructure.adminKey}` },
-        });
-        return keys.status === 200;
-      },
-      { timeoutMs: 60_000, intervalMs: 100, description: 'the billing service to be ready' },
-    );
-  } catch (error) {
-    await app.close();
-    throw new Error(
-      `${error instanceof Error ? error.message : String(error)}\n${logLines.slice(-20).join('\n')}`,
-    );
-  }
-  return { app, server, baseUrl, logLines, close: () => app.close() };
+  return startServiceInProcess('billing', BILLING_TEST_DEFINITION, config, infrastructure.adminKey);
 }
 
 /** A unit as allocation's UnitCreated announces it. */

@@ -5,20 +5,9 @@
 // runs with a pool of ONE connection, as the embedded host composes it (ledger-log transport, no
 // broker), and the test holds that connection while the request is in flight.
 import { MessageTransportModule } from '@plafond/messaging';
-import {
-  createDataSource,
-  createServiceApplication,
-  generateApiKey,
-  JsonLogger,
-  loadConfig,
-  runMigrations,
-  type ServiceConfig,
-  type ServiceDefinition,
-} from '@plafond/platform';
+import { generateApiKey, loadConfig } from '@plafond/platform';
 import { createTestDatabase, waitFor, type TestDatabase } from '@plafond/testing';
 import type { INestApplication } from '@nestjs/common';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { AllocationConfig } from '../../apps/allocation/src/config';
 import { ALLOCATION_SERVICE } from '../../apps/allocation/src/definition';
@@ -26,6 +15,7 @@ import { allocationLedgerLogProducer } from '../../apps/allocation/src/messaging
 import { IngestionConfig } from '../../apps/ingestion/src/config';
 import { INGESTION_SERVICE } from '../../apps/ingestion/src/definition';
 import { ingestionLedgerLogProducer } from '../../apps/ingestion/src/messaging';
+import { migrateService, startServiceInProcess } from './service-harness';
 
 jest.setTimeout(60_000);
 
@@ -38,23 +28,7 @@ let database: TestDatabase;
 let app: INestApplication | undefined;
 let baseUrl: string;
 const adminKey = generateApiKey().key;
-const logLines: string[] = [];
-
-async function migrate<C extends ServiceConfig>(definition: ServiceDefinition<C>, schema: string) {
-  const migrator = createDataSource({
-    url: database.url,
-    schema,
-    poolMax: 1,
-    migrations: definition.migrations(schema),
-    applicationName: 'test-migrate',
-  });
-  await migrator.initialize();
-  try {
-    await runMigrations(migrator);
-  } finally {
-    await migrator.destroy();
-  }
-}
+let logLines: string[] = [];
 
 function send(method: string, path: string, body?: unknown): Promise<Response> {
   return fetch(`${baseUrl}${path}`, {
@@ -86,8 +60,8 @@ async function holdTheOnlyConnection(dataSource: DataSource): Promise<QueryRunne
 
 beforeAll(async () => {
   database = await createTestDatabase('database-busy');
-  await migrate(ALLOCATION_SERVICE, 'allocation');
-  await migrate(INGESTION_SERVICE, 'ingestion');
+  await migrateService(database.url, ALLOCATION_SERVICE, 'allocation');
+  await migrateService(database.url, INGESTION_SERVICE, 'ingestion');
   const env = (schema: string) => ({
     DATABASE_URL: database.url,
     DATABASE_SCHEMA: schema,
@@ -96,12 +70,7 @@ beforeAll(async () => {
   });
   const config = loadConfig(AllocationConfig, { ...env('allocation'), DATABASE_POOL_MAX: '1' });
   const ingestionConfig = loadConfig(IngestionConfig, env('ingestion'));
-  const logger = new JsonLogger({
-    service: 'allocation',
-    level: 'info',
-    write: (line) => logLines.push(line),
-  });
-  app = await createServiceApplication(ALLOCATION_SERVICE, config, logger, {
+  const started = await startServiceInProcess('allocation', ALLOCATION_SERVICE, config, adminKey, {
     imports: [
       MessageTransportModule.forRoot({
         kind: 'ledger-log',
@@ -114,14 +83,9 @@ beforeAll(async () => {
     kafkaReadiness: false,
     databaseConnectTimeoutMs: CONNECT_TIMEOUT_MS,
   });
-  await app.listen(0, '127.0.0.1');
-  const server = app.getHttpServer() as Server;
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  await waitFor(async () => (await send('GET', '/v1/use-cases').catch(() => undefined))?.ok, {
-    timeoutMs: 30_000,
-    intervalMs: 100,
-    description: 'allocation to answer',
-  });
+  app = started.app;
+  baseUrl = started.baseUrl;
+  logLines = started.logLines;
 });
 
 afterAll(async () => {

@@ -3,19 +3,15 @@
 //
 // Until apps/ingestion/src/ingestion.module.ts imports AuthModule and IngestionHttpModule, this
 // file composes them itself (`withHttpEdge`); once it does, the service's own module is used.
-import { type DynamicModule, type INestApplication, Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { TOPICS, topicName } from '@plafond/contracts';
 import { LedgerModule } from '@plafond/ledger';
 import {
   apiKeyTableStatements,
   AuthModule,
-  createDataSource,
-  createServiceApplication,
   generateApiKey,
-  JsonLogger,
   loadConfig,
   provisionTopics,
-  runMigrations,
   sqlMigration,
   type MigrationClass,
   type ServiceDefinition,
@@ -24,11 +20,8 @@ import {
   createTestDatabase,
   kafkaBrokers,
   uniqueTopicPrefix,
-  waitFor,
   type TestDatabase,
 } from '@plafond/testing';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
 import { IngestionApplicationModule } from '../../apps/ingestion/src/application';
 import { IngestionConfig } from '../../apps/ingestion/src/config';
@@ -36,6 +29,12 @@ import { INGESTION_SERVICE } from '../../apps/ingestion/src/definition';
 import { IngestionHttpModule } from '../../apps/ingestion/src/http';
 import { IngestionModule } from '../../apps/ingestion/src/ingestion.module';
 import { integratorTableStatements } from '../../apps/ingestion/src/integrators';
+import type { Client } from './allocation-service';
+import {
+  migrateService,
+  startServiceInProcess,
+  type InProcessApplication,
+} from './service-harness';
 
 export const SCHEMA = 'ingestion';
 
@@ -112,19 +111,7 @@ export async function prepareIngestionInfrastructure(
     LOG_LEVEL: 'info',
   };
   const definition = ingestionDefinition(loadConfig(IngestionConfig, env));
-  const migrator = createDataSource({
-    url: database.url,
-    schema: SCHEMA,
-    poolMax: 1,
-    migrations: definition.migrations(SCHEMA),
-    applicationName: 'test-migrate',
-  });
-  await migrator.initialize();
-  try {
-    await runMigrations(migrator);
-  } finally {
-    await migrator.destroy();
-  }
+  await migrateService(database.url, definition, SCHEMA);
   await provisionTopics(
     brokers,
     [TOPICS.usageRaw, TOPICS.usageRecorded, TOPICS.usageRejected, TOPICS.allocationEvents],
@@ -153,49 +140,19 @@ export function ingestionTopics(infrastructure: IngestionInfrastructure) {
   };
 }
 
-export interface InProcessIngestion {
-  app: INestApplication;
-  server: Server;
-  baseUrl: string;
-  logLines: string[];
-  close(): Promise<void>;
-}
+export type InProcessIngestion = InProcessApplication;
 
-export async function startIngestionInProcess(
+export function startIngestionInProcess(
   infrastructure: IngestionInfrastructure,
   env: Record<string, string> = {},
 ): Promise<InProcessIngestion> {
   const config = loadConfig(IngestionConfig, { ...infrastructure.env, ...env });
-  const logLines: string[] = [];
-  const logger = new JsonLogger({
-    service: 'ingestion',
-    level: config.logLevel,
-    write: (line) => logLines.push(line),
-  });
-  const app = await createServiceApplication(ingestionDefinition(config), config, logger);
-  await app.listen(0, '127.0.0.1');
-  const server: Server = app.getHttpServer();
-  const { port } = server.address() as AddressInfo;
-  const baseUrl = `http://127.0.0.1:${port}`;
-  try {
-    await waitFor(
-      async () => {
-        const ready = await fetch(`${baseUrl}/health/ready`).catch(() => undefined);
-        if (ready?.status !== 200) return false;
-        const keys = await fetch(`${baseUrl}/v1/api-keys`, {
-          headers: { authorization: `Bearer ${infrastructure.adminKey}` },
-        });
-        return keys.status === 200;
-      },
-      { timeoutMs: 60_000, intervalMs: 100, description: 'the ingestion service to be ready' },
-    );
-  } catch (error) {
-    await app.close();
-    throw new Error(
-      `${error instanceof Error ? error.message : String(error)}\n${logLines.slice(-20).join('\n')}`,
-    );
-  }
-  return { app, server, baseUrl, logLines, close: () => app.close() };
+  return startServiceInProcess(
+    'ingestion',
+    ingestionDefinition(config),
+    config,
+    infrastructure.adminKey,
+  );
 }
 
 /** Units and use cases ingestion knows (what the allocation-events consumer would write). */
@@ -214,4 +171,29 @@ export async function rememberUnitsAndUseCases(
       `INSERT INTO "${SCHEMA}".known_use_cases (use_case, updated_at) VALUES ($1, now()) ON CONFLICT DO NOTHING`,
       [useCase],
     );
+}
+
+/**
+ * Registers the test's gateway (`llm-gateway`) as an integrator of `unitIds` over ingestion's
+ * admin API and returns a new integrator key.
+ */
+export async function registerIntegrator(
+  admin: Client,
+  source: string,
+  unitIds: readonly string[],
+): Promise<string> {
+  const created = await admin.post('/v1/integrators', {
+    integratorId: 'llm-gateway',
+    name: 'LLM gateway',
+    source,
+    unitIds,
+  });
+  if (created.status !== 201) {
+    throw new Error(`integrator not registered: ${created.status} ${JSON.stringify(created.body)}`);
+  }
+  const key = await admin.post<{ key: string }>('/v1/integrators/llm-gateway/keys', {});
+  if (key.status !== 201) {
+    throw new Error(`no integrator key: ${key.status} ${JSON.stringify(key.body)}`);
+  }
+  return key.body.key;
 }

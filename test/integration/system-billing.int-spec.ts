@@ -16,7 +16,7 @@
 // Usage reports measured energy in region `fr` (81.3 gCO2e/kWh, no PUE), so ingestion records
 // energy as sent and carbon = energy × 81.3 / 1000 (exact: every energy is a multiple of 10 000).
 import { TOPICS, topicName } from '@plafond/contracts';
-import { createDataSource, loadConfig, provisionTopics, runMigrations } from '@plafond/platform';
+import { loadConfig, provisionTopics } from '@plafond/platform';
 import { kafkaBrokers, waitFor } from '@plafond/testing';
 import { Pool } from 'pg';
 import { JOURNAL_CSV_COLUMNS, parseCsv } from '../../apps/billing/src/domain/csv';
@@ -46,7 +46,9 @@ import {
   startIngestionInProcess,
   type InProcessIngestion,
   type IngestionInfrastructure,
+  registerIntegrator,
 } from './ingestion-service';
+import { migrateService } from './service-harness';
 
 jest.setTimeout(60_000);
 
@@ -299,26 +301,6 @@ let integrator: AllocationClient;
 /** usage id (the usage.recorded CloudEvent `source#id`) by the integrator's id. */
 const usageIds = new Map<string, string>();
 
-async function migrate(
-  url: string,
-  schema: string,
-  migrations: Parameters<typeof createDataSource>[0]['migrations'],
-) {
-  const migrator = createDataSource({
-    url,
-    schema,
-    poolMax: 1,
-    migrations,
-    applicationName: 'test-migrate',
-  });
-  await migrator.initialize();
-  try {
-    await runMigrations(migrator);
-  } finally {
-    await migrator.destroy();
-  }
-}
-
 beforeAll(async () => {
   allocationInfra = await prepareAllocationInfrastructure('system-billing');
   const { adminKey, env: allocationEnv, database } = allocationInfra;
@@ -343,14 +325,12 @@ beforeAll(async () => {
     BILLING_EXPENSE_ACCOUNT: EXPENSE,
     BILLING_CARBON_FUND_ACCOUNT: CARBON_FUND,
   };
-  await migrate(
+  await migrateService(
     database.url,
+    ingestionDefinition(loadConfig(IngestionConfig, { ...ingestionEnv, ...ingestionOverrides })),
     INGESTION_SCHEMA,
-    ingestionDefinition(
-      loadConfig(IngestionConfig, { ...ingestionEnv, ...ingestionOverrides }),
-    ).migrations(INGESTION_SCHEMA),
   );
-  await migrate(database.url, BILLING_SCHEMA, BILLING_TEST_DEFINITION.migrations(BILLING_SCHEMA));
+  await migrateService(database.url, BILLING_TEST_DEFINITION, BILLING_SCHEMA);
   await provisionTopics(
     kafkaBrokers(),
     [TOPICS.usageRaw, TOPICS.usageRejected, TOPICS.billingEvents],
@@ -551,18 +531,10 @@ it('charges usage from ingestion, surcharges allocation overruns, closes the pre
     },
   );
   const ingestionAdmin = allocationClient(ingestion.baseUrl, ingestionInfra.adminKey);
-  expect(
-    (
-      await ingestionAdmin.post('/v1/integrators', {
-        integratorId: 'llm-gateway',
-        name: 'LLM gateway',
-        source: SOURCE,
-        unitIds: ['search', 'support'],
-      })
-    ).status,
-  ).toBe(201);
-  const key = await ingestionAdmin.post<{ key: string }>('/v1/integrators/llm-gateway/keys', {});
-  integrator = allocationClient(ingestion.baseUrl, key.body.key);
+  integrator = allocationClient(
+    ingestion.baseUrl,
+    await registerIntegrator(ingestionAdmin, SOURCE, ['search', 'support']),
+  );
   // u1 before u2: u2 is the one that passes search's allocation.
   for (const usage of [USAGE.u1, USAGE.u2, USAGE.u4, USAGE.u7, USAGE.u5, USAGE.u6])
     await post(usage);

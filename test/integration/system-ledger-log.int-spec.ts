@@ -18,18 +18,12 @@ import {
   pgPoolSource,
 } from '@plafond/ledger';
 import {
-  createDataSource,
-  createServiceApplication,
   generateApiKey,
-  JsonLogger,
   loadConfig,
-  runMigrations,
   type ServiceConfig,
   type ServiceDefinition,
 } from '@plafond/platform';
 import { createTestDatabase, waitFor, type TestDatabase } from '@plafond/testing';
-import type { INestApplication } from '@nestjs/common';
-import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
 import { AllocationConfig } from '../../apps/allocation/src/config';
 import { ALLOCATION_SERVICE } from '../../apps/allocation/src/definition';
@@ -44,7 +38,12 @@ import {
 import { IngestionConfig } from '../../apps/ingestion/src/config';
 import { ingestionLedgerLogProducer } from '../../apps/ingestion/src/messaging';
 import { client, type Client } from './allocation-service';
-import { ingestionDefinition } from './ingestion-service';
+import { ingestionDefinition, registerIntegrator } from './ingestion-service';
+import {
+  migrateService,
+  startServiceInProcess,
+  type InProcessApplication,
+} from './service-harness';
 
 jest.setTimeout(60_000);
 
@@ -55,19 +54,13 @@ const BUDGET = 'energy-embedded';
 /** Nothing listens here: a Kafka connection attempt fails and kafkajs logs it. */
 const NO_BROKER = '127.0.0.1:1';
 
-interface Running {
-  app: INestApplication;
-  baseUrl: string;
-  logLines: string[];
-}
-
 let database: TestDatabase;
 let pool: Pool;
 const adminKey = generateApiKey().key;
-const running: Running[] = [];
-let allocation: Running;
-let ingestion: Running;
-let billing: Running;
+const running: InProcessApplication[] = [];
+let allocation: InProcessApplication;
+let ingestion: InProcessApplication;
+let billing: InProcessApplication;
 let allocationAdmin: Client;
 let ingestionAdmin: Client;
 let billingAdmin: Client;
@@ -84,50 +77,18 @@ function env(schema: string): Record<string, string> {
   };
 }
 
-async function migrate<C extends ServiceConfig>(definition: ServiceDefinition<C>, schema: string) {
-  const migrator = createDataSource({
-    url: database.url,
-    schema,
-    poolMax: 1,
-    migrations: definition.migrations(schema),
-    applicationName: 'test-migrate',
-  });
-  await migrator.initialize();
-  try {
-    await runMigrations(migrator);
-  } finally {
-    await migrator.destroy();
-  }
-}
-
 async function start<C extends ServiceConfig>(
   service: string,
   definition: ServiceDefinition<C>,
   config: C,
   transport: MessageTransportConfig,
-): Promise<Running> {
-  const logLines: string[] = [];
-  const logger = new JsonLogger({ service, level: 'info', write: (line) => logLines.push(line) });
-  const app = await createServiceApplication(definition, config, logger, {
+): Promise<InProcessApplication> {
+  const started = await startServiceInProcess(service, definition, config, adminKey, {
     imports: [MessageTransportModule.forRoot(transport)],
     // As the embedded host: readiness is the database's alone.
     kafkaReadiness: false,
   });
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as AddressInfo;
-  const started = { app, baseUrl: `http://127.0.0.1:${port}`, logLines };
   running.push(started);
-  await waitFor(
-    async () => {
-      const ready = await fetch(`${started.baseUrl}/health/ready`).catch(() => undefined);
-      if (ready?.status !== 200) return false;
-      const keys = await fetch(`${started.baseUrl}/v1/api-keys`, {
-        headers: { authorization: `Bearer ${adminKey}` },
-      });
-      return keys.status === 200;
-    },
-    { timeoutMs: 30_000, intervalMs: 100, description: `${service} to be ready` },
-  );
   return started;
 }
 
@@ -143,9 +104,9 @@ beforeAll(async () => {
     BILLING_CARBON_FUND_ACCOUNT: '4890-CARBON-FUND',
   });
   const ingestionService = ingestionDefinition(ingestionConfig);
-  await migrate(ALLOCATION_SERVICE, 'allocation');
-  await migrate(ingestionService, 'ingestion');
-  await migrate(BILLING_SERVICE, 'billing');
+  await migrateService(database.url, ALLOCATION_SERVICE, 'allocation');
+  await migrateService(database.url, ingestionService, 'ingestion');
+  await migrateService(database.url, BILLING_SERVICE, 'billing');
   // What the embedded host passes: the three producers, each described by its own service.
   const producers: LedgerLogProducerSpec[] = [
     allocationLedgerLogProducer(allocationConfig),
@@ -265,18 +226,10 @@ it('carries events between the three services through their ledgers, with no bro
   expect(schedule.status).toBe(201);
 
   // 3. An integrator posts usage over ingestion's HTTP, accepted once ingestion knows the unit.
-  expect(
-    (
-      await ingestionAdmin.post('/v1/integrators', {
-        integratorId: 'llm-gateway',
-        name: 'LLM gateway',
-        source: SOURCE,
-        unitIds: ['search'],
-      })
-    ).status,
-  ).toBe(201);
-  const key = await ingestionAdmin.post<{ key: string }>('/v1/integrators/llm-gateway/keys', {});
-  integrator = client(ingestion.baseUrl, key.body.key);
+  integrator = client(
+    ingestion.baseUrl,
+    await registerIntegrator(ingestionAdmin, SOURCE, ['search']),
+  );
   await waitFor(async () => (await post('u1', '1200000000')) === 'accepted', {
     timeoutMs: 30_000,
     intervalMs: 100,

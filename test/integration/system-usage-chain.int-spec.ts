@@ -4,7 +4,7 @@
 // posts usage over ingestion's HTTP; allocation debits it from usage.recorded and commits the
 // reservation the usage names.
 import { TOPICS } from '@plafond/contracts';
-import { createDataSource, loadConfig, provisionTopics, runMigrations } from '@plafond/platform';
+import { loadConfig, provisionTopics } from '@plafond/platform';
 import { kafkaBrokers, waitFor } from '@plafond/testing';
 import { Pool } from 'pg';
 import { IngestionConfig } from '../../apps/ingestion/src/config';
@@ -22,7 +22,9 @@ import {
   startIngestionInProcess,
   type InProcessIngestion,
   type IngestionInfrastructure,
+  registerIntegrator,
 } from './ingestion-service';
+import { migrateService } from './service-harness';
 
 jest.setTimeout(60_000);
 
@@ -47,19 +49,11 @@ beforeAll(async () => {
     DATABASE_SCHEMA: INGESTION_SCHEMA,
     KAFKA_CLIENT_ID: `${allocationEnv.KAFKA_TOPIC_PREFIX ?? ''}ingestion`.slice(0, 100),
   };
-  const migrator = createDataSource({
-    url: allocationInfra.database.url,
-    schema: INGESTION_SCHEMA,
-    poolMax: 1,
-    migrations: ingestionDefinition(loadConfig(IngestionConfig, env)).migrations(INGESTION_SCHEMA),
-    applicationName: 'test-migrate',
-  });
-  await migrator.initialize();
-  try {
-    await runMigrations(migrator);
-  } finally {
-    await migrator.destroy();
-  }
+  await migrateService(
+    allocationInfra.database.url,
+    ingestionDefinition(loadConfig(IngestionConfig, env)),
+    INGESTION_SCHEMA,
+  );
   await provisionTopics(kafkaBrokers(), [TOPICS.usageRaw, TOPICS.usageRejected], {
     prefix: allocationEnv.KAFKA_TOPIC_PREFIX ?? '',
   });
@@ -126,18 +120,10 @@ it('debits usage posted to ingestion from the unit balance in allocation and com
   ];
   expect(created.map((answer) => answer.status)).toEqual([201, 201, 201, 201, 201, 201]);
 
-  expect(
-    (
-      await ingestionAdmin.post('/v1/integrators', {
-        integratorId: 'llm-gateway',
-        name: 'LLM gateway',
-        source: SOURCE,
-        unitIds: ['search'],
-      })
-    ).status,
-  ).toBe(201);
-  const key = await ingestionAdmin.post<{ key: string }>('/v1/integrators/llm-gateway/keys', {});
-  const integrator = client(ingestion.baseUrl, key.body.key);
+  const integrator = client(
+    ingestion.baseUrl,
+    await registerIntegrator(ingestionAdmin, SOURCE, ['search']),
+  );
   const report = () =>
     integrator.post<{ items: Array<{ status: string; error?: { code: string } }> }>('/v1/usage', [
       {

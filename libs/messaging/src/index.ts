@@ -16,3 +16,8 @@ export {
   type LedgerLogReadStatus,
 } from './inbox-consumer-edge';
 export { idleRelay, relayOffReason } from './idle-relay';
+export {
+  TransportRelayEdge,
+  type TransportRelayEdgeOptions,
+  type TransportRelayStatus,
+} from './transport-relay-edge';

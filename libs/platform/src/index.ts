@@ -16,6 +16,7 @@ export * from './logging/pretty-log';
 export * from './http/correlation.middleware';
 export * from './http/body-errors';
 export * from './http/instant';
+export * from './http/ledger-verify';
 export * from './http/openapi-errors';
 export * from './health/health.service';
 export * from './health/readiness-checks';

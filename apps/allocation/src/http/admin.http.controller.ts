@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query, UseInterceptors } from '@nestjs/common';
 import { ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { PostgresEventStore } from '@plafond/ledger';
-import { DeadLetters, PlafondError, Roles } from '@plafond/platform';
+import { DeadLetters, PlafondError, Roles, jsonSafe } from '@plafond/platform';
 import { MessagingStatus } from '../messaging';
 import { ProjectionStatus } from '../read';
 import { DeadLetterQuery } from './dto/admin.dto';
@@ -16,17 +16,6 @@ import {
   ProjectionReplayView,
   ProjectionStatusView,
 } from './views';
-
-/** Status objects carry ledger checkpoints (bigint): decimal strings in JSON, like amounts. */
-export function jsonSafe(value: unknown): unknown {
-  if (typeof value === 'bigint') return value.toString();
-  if (Array.isArray(value)) return value.map(jsonSafe);
-  if (value instanceof Date) return value.toISOString();
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, jsonSafe(entry)]));
-  }
-  return value;
-}
 
 @ApiTags('operations')
 @Controller('v1/admin')

@@ -1,6 +1,7 @@
 // Response shapes, for the OpenAPI document only: the controllers return the services' views
 // (plain JSON, amounts as decimal strings, instants ISO-8601), which these classes describe.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ledgerVerifyView } from '@plafond/platform';
 import { DIMENSION_NAMES } from '@plafond/contracts';
 
 const amount = (description: string, example: string) =>
@@ -553,11 +554,7 @@ export class ProjectionReplayView {
   match!: boolean;
 }
 
-export class LedgerVerifyView {
-  @ApiProperty({ example: true }) ok!: boolean;
-  @ApiProperty({ example: 18233 }) eventsChecked!: number;
-  @ApiProperty({ example: 377 }) streamsChecked!: number;
-}
+export const LedgerVerifyView = ledgerVerifyView({ eventsChecked: 18233, streamsChecked: 377 });
 
 export class MessagingStatusView {
   @ApiProperty({

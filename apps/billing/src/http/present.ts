@@ -4,29 +4,14 @@
 // each field `<name>Micro` holding a decimal integer string (or a record of them, e.g.
 // `totalsMicro: { EUR: "…" }`) gains a sibling `<name>` unless one exists. Energy (`…MicroWh`)
 // and carbon (`…MicroGrams`) are quantities, not money, and are left as they are.
+import { jsonSafe } from '@plafond/platform';
 import { formatMicro, formatPpmAsDecimal, formatPpmAsPercent } from '../domain/money';
 
 const INTEGER = /^-?(0|[1-9][0-9]*)$/;
 const MAX_DEPTH = 32;
 
-/** bigint → decimal string, Date → ISO-8601, recursively (JSON has neither). */
-export function jsonSafe(value: unknown, depth = 0): unknown {
-  if (typeof value === 'bigint') return value.toString();
-  if (value instanceof Date) return value.toISOString();
-  if (depth > MAX_DEPTH) return value;
-  if (value instanceof Map) {
-    return Object.fromEntries(
-      [...value.entries()].map(([key, entry]) => [String(key), jsonSafe(entry, depth + 1)]),
-    );
-  }
-  if (Array.isArray(value)) return value.map((entry) => jsonSafe(entry, depth + 1));
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, entry]) => [key, jsonSafe(entry, depth + 1)]),
-    );
-  }
-  return value;
-}
+/** Shared with the other services (libs/platform): bigint, Date, Map made JSON-safe. */
+export { jsonSafe };
 
 function displayOf(value: unknown): unknown {
   if (typeof value === 'string' && INTEGER.test(value)) return formatMicro(BigInt(value));

@@ -2,6 +2,7 @@
 // through `present` (amounts as micro-unit strings `…Micro` plus 6-decimal display strings),
 // which these classes describe with realistic examples.
 import { ApiProperty } from '@nestjs/swagger';
+import { ledgerVerifyView } from '@plafond/platform';
 import { JOURNAL_CSV_COLUMNS } from '../domain/csv';
 
 const object = (description: string, example: unknown) =>
@@ -336,8 +337,4 @@ export class ReplayView {
   @ApiProperty({ example: true }) match!: boolean;
 }
 
-export class LedgerVerifyView {
-  @ApiProperty({ example: true }) ok!: boolean;
-  @ApiProperty({ example: 1842 }) eventsChecked!: number;
-  @ApiProperty({ example: 377 }) streamsChecked!: number;
-}
+export const LedgerVerifyView = ledgerVerifyView({ eventsChecked: 1842, streamsChecked: 377 });

@@ -1,40 +1,27 @@
 // Publishes the public billing events (schedules, profiles, charge lines, invoices, period
 // closes) to plafond.billing.events.v1 through the ledger's relay (at-least-once, per-key order,
 // CloudEvent id = ledger event id, record key = metadata.partitionKey), started with the app.
+// Off under the ledger-log transport (TransportRelayEdge): the consumers read this ledger in place.
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { BILLING_EVENTS_SOURCE } from '@plafond/contracts';
+import { EVENT_STORE, KafkaRelay, type EventStore } from '@plafond/ledger';
 import {
-  EVENT_STORE,
-  KafkaRelay,
-  type EventStore,
-  type SubscriptionLag,
-  type SubscriptionStatus,
-} from '@plafond/ledger';
-import { MESSAGE_TRANSPORT, MessageTransport, idleRelay, relayOffReason } from '@plafond/messaging';
-import {
-  JsonLogger,
-  KafkaClients,
-  RelayEdge,
-  subscriptionLogger,
-  type EdgeStatus,
-} from '@plafond/platform';
+  MESSAGE_TRANSPORT,
+  MessageTransport,
+  TransportRelayEdge,
+  type TransportRelayStatus,
+} from '@plafond/messaging';
+import { JsonLogger, KafkaClients, subscriptionLogger } from '@plafond/platform';
 import { billingEventRouter } from './billing-event-routes';
 import { BILLING_RELAY_MODE } from './ledger-log-producer';
 import { BILLING_MESSAGING_SETTINGS, type BillingMessagingSettings } from './messaging.options';
 
-export interface BillingRelayStatus extends EdgeStatus {
-  transport: MessageTransport['kind'];
-  /** Why the relay does not run, when disabled. */
-  disabledReason?: string;
-  enabled: boolean;
+export interface BillingRelayStatus extends TransportRelayStatus {
   topic: string;
-  /** The relay's subscription: state, checkpoint, events published, last error. */
-  subscription: SubscriptionStatus;
 }
 
 @Injectable()
-export class BillingRelay extends RelayEdge<SubscriptionStatus, SubscriptionLag> {
-  readonly transport: MessageTransport['kind'];
+export class BillingRelay extends TransportRelayEdge {
   readonly topic: string;
 
   constructor(
@@ -44,43 +31,32 @@ export class BillingRelay extends RelayEdge<SubscriptionStatus, SubscriptionLag>
     @Inject(BILLING_MESSAGING_SETTINGS) settings: BillingMessagingSettings,
     @Optional() @Inject(MESSAGE_TRANSPORT) transport?: MessageTransport,
   ) {
-    const kind = (transport ?? MessageTransport.kafka()).kind;
     const topic = settings.billingEventsTopic;
-    // The relay owns its idempotent producer and disconnects it in stop().
-    const relay =
-      kind === 'kafka'
-        ? new KafkaRelay({
-            ...settings.relay,
-            store,
-            schema: settings.schema,
-            kafka: clients.kafka,
-            source: BILLING_EVENTS_SOURCE,
-            route: billingEventRouter(topic),
-            mode: BILLING_RELAY_MODE,
-            name: settings.relayName,
-            logger: subscriptionLogger(logger, 'BillingRelay'),
-          })
-        : idleRelay(relayOffReason(kind), settings.relayName);
-    super(relay, {
+    super({
+      transport,
+      relayName: settings.relayName,
+      kafkaRelay: () =>
+        new KafkaRelay({
+          ...settings.relay,
+          store,
+          schema: settings.schema,
+          kafka: clients.kafka,
+          source: BILLING_EVENTS_SOURCE,
+          route: billingEventRouter(topic),
+          mode: BILLING_RELAY_MODE,
+          name: settings.relayName,
+          logger: subscriptionLogger(logger, 'BillingRelay'),
+        }),
       name: 'billing relay',
       logger,
       retry: settings.startRetry,
       autoStart: settings.autoStart,
-      // Under ledger-log the consumers read this ledger in place: nothing to publish, no broker.
-      enabled: settings.enable.relay && kind === 'kafka',
+      enabled: settings.enable.relay,
     });
     this.topic = topic;
-    this.transport = kind;
   }
 
   status(): BillingRelayStatus {
-    return { ...this.edgeStatus(), ...this.why(), topic: this.topic };
-  }
-
-  private why(): Pick<BillingRelayStatus, 'enabled' | 'transport' | 'disabledReason'> {
-    if (this.enabled) return { enabled: true, transport: this.transport };
-    const disabledReason =
-      this.transport === 'kafka' ? 'disabled by configuration' : relayOffReason(this.transport);
-    return { enabled: false, transport: this.transport, disabledReason };
+    return { ...this.transportStatus(), topic: this.topic };
   }
 }
