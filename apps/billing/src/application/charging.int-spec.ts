@@ -1,7 +1,9 @@
 // Charging on real PostgreSQL: exact usage lines and their journal entries, overrun surcharges
 // in either arrival order, re-rating notes, redelivery, and unknown usage.
 import { projectionDigest, rebuildProjection } from '@plafond/ledger';
+import { BillingError } from '../domain/errors';
 import { BOOKS_PROJECTION } from '../read/books.projection';
+import { DirectoryBehindError } from './directory-behind.error';
 import {
   createBillingTestKit,
   FINANCE,
@@ -62,6 +64,8 @@ describe('UsageCharging', () => {
       useCases: [
         { useCase: 'chat', className: 'discretionary' },
         { useCase: 'triage', className: 'essential' },
+        // A class the schedule has no multiplier for: the schedule's default applies.
+        { useCase: 'batch', className: 'bulk' },
       ],
     });
     await kit.schedules.publish(SCHEDULE, FINANCE);
@@ -135,8 +139,8 @@ describe('UsageCharging', () => {
   });
 
   it('rounds half away from zero once per line and prices by class', async () => {
-    // essential × 0.5: 2 g × 85 / 10^6 = 170 µEUR → 85; unknown use case (class null) × 1:
-    // 0.1 g → 8.5 µEUR → 9.
+    // essential × 0.5: 2 g × 85 / 10^6 = 170 µEUR → 85; class bulk, absent from the schedule,
+    // takes its default × 1: 0.1 g → 8.5 µEUR → 9.
     await kit.recordUsage(
       usageIdOf('rec-2'),
       usageRecorded({
@@ -162,7 +166,7 @@ describe('UsageCharging', () => {
     expect((await lines(usageIdOf('rec-3')))[0]).toMatchObject({
       amount: '9',
       multiplier: '1000000',
-      usefulness_class: null,
+      usefulness_class: 'bulk',
     });
   });
 
@@ -296,6 +300,49 @@ describe('UsageCharging', () => {
     expect(error.code).toBe('BILLING.UNKNOWN_USAGE');
   });
 
+  it('refuses usage until the directory knows its use case and its unit up to the root', async () => {
+    // team-new is known, its parent dept-new (which holds the profile) and the use case not yet:
+    // charging now would take the default profile and multiplier.
+    await kit.organisation({ units: [{ unitId: 'team-new', parentId: 'dept-new' }] });
+    await kit.profiles.set('dept-new', { currency: 'EUR', costCentre: 'CC-NEW' }, FINANCE);
+    const usageId = usageIdOf('rec-early');
+    const usage = usageRecorded({
+      unitId: 'team-new',
+      useCase: 'triage-new',
+      carbonMicroGrams: 2_000_000n,
+      reportedId: 'r-early',
+    });
+    const first = await rejectionOf(kit.recordUsage(usageId, usage));
+    expect(first).toBeInstanceOf(DirectoryBehindError);
+    expect(first).not.toBeInstanceOf(BillingError);
+    expect(first).toMatchObject({
+      code: 'BILLING.DIRECTORY_BEHIND',
+      details: { usageId, unknownUnitIds: ['dept-new'], unknownUseCase: 'triage-new' },
+    });
+    await kit.organisation({ useCases: [{ useCase: 'triage-new', className: 'essential' }] });
+    expect(await rejectionOf(kit.recordUsage(usageId, usage))).toMatchObject({
+      details: { unknownUnitIds: ['dept-new'], unknownUseCase: null },
+    });
+    // Nothing was booked by the refused attempts.
+    expect((await kit.charging.usageState(usageId)).version).toBe(0n);
+    expect(await lines(usageId)).toEqual([]);
+
+    await kit.organisation({ units: [{ unitId: 'dept-new' }] });
+    expect(await kit.recordUsage(usageId, usage)).toBe('charged');
+    expect(await kit.recordUsage(usageId, usage)).toBe('duplicate');
+    // essential × 0.5: 2 g × 85 / 10^6 = 170 µEUR → 85, at dept-new's cost centre.
+    expect(await lines(usageId)).toEqual([
+      expect.objectContaining({
+        kind: 'usage',
+        amount: '85',
+        multiplier: '500000',
+        usefulness_class: 'essential',
+        currency: 'EUR',
+        cost_centre: 'CC-NEW',
+      }),
+    ]);
+  });
+
   it('keeps the journal balanced per currency and equal to the lines', async () => {
     const [totals] = await kit.query<{ debit: string; credit: string; lines: string }>(
       `SELECT (SELECT sum(debit_micro)::text FROM billing.journal_lines) AS debit,
@@ -303,8 +350,8 @@ describe('UsageCharging', () => {
               (SELECT sum(amount_micro)::text FROM billing.charge_lines) AS lines`,
     );
     expect(totals!.debit).toBe(totals!.credit);
-    // 90 157 + 85 + 9 + 7 × (90 157 + 22 539) − 30 030 + 30 030 (2 + 5 raced usages)
-    expect(totals!.lines).toBe(String(90_157 + 85 + 9 + 7 * (90_157 + 22_539)));
+    // 90 157 + 85 + 9 + 7 × (90 157 + 22 539) − 30 030 + 30 030 (2 + 5 raced usages) + 85
+    expect(totals!.lines).toBe(String(90_157 + 85 + 9 + 7 * (90_157 + 22_539) + 85));
     expect(await kit.store.verify()).toMatchObject({ ok: true });
   });
   it('leaves books equal to a rebuild from the ledger', async () => {

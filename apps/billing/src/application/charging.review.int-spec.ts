@@ -19,7 +19,10 @@ describe('notes on late usage (review)', () => {
   let kit: BillingTestKit;
   beforeAll(async () => {
     kit = await createBillingTestKit({ label: 'billing_charging_review' });
-    await kit.organisation({ units: [{ unitId: 'team-a' }] });
+    await kit.organisation({
+      units: [{ unitId: 'team-a' }],
+      useCases: [{ useCase: 'chat', className: 'useful' }],
+    });
     await kit.schedules.publish(
       scheduleInput({
         overrunTiers: [{ fromPercentOfAllocation: '0', surchargePercent: '100' }],

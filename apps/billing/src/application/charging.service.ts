@@ -39,6 +39,7 @@ import { appendAndProject, type BillingEventToAppend } from './books-writer';
 import { CLOCK, type Clock } from './clock';
 import type { CommandContext } from './command-context';
 import { BillingDirectory } from './directory';
+import { DirectoryBehindError } from './directory-behind.error';
 import { BillingPeriods } from './periods.service';
 import { BillingProfiles } from './profiles.service';
 import { loadScheduleVersion, loadSchedules } from './schedule-store';
@@ -159,7 +160,8 @@ export class UsageCharging {
   /**
    * A recorded usage: charged at the schedule of the unit's currency effective at occurredAt
    * (with any overrun surcharges noted before it), or held unpriced when there is none.
-   * 'duplicate' when the usage was already recorded.
+   * 'duplicate' when the usage was already recorded. DirectoryBehindError (retryable, nothing
+   * written) while the unit, an ancestor or the use case is not in the directory yet.
    */
   async recordUsage(
     tx: TransactionalEventStore,
@@ -169,13 +171,14 @@ export class UsageCharging {
   ): Promise<'charged' | 'unpriced' | 'duplicate'> {
     const state = await this.usageState(usageId, tx);
     if (state.held !== null || state.charged !== null) return 'duplicate';
+    const usefulnessClass = await this.knownClassAndChain(tx.sql, usageId, usage);
     const profile = await this.profiles.resolve(tx.sql, usage.unitId);
     const occurredAt = new Date(usage.occurredAt).toISOString();
     const fact: UsageFactData = {
       usageId,
       unitId: usage.unitId,
       useCase: usage.useCase,
-      usefulnessClass: await this.directory.usefulnessClassOf(tx.sql, usage.useCase),
+      usefulnessClass,
       model: usage.model ?? null,
       occurredAt,
       servicePeriod: periodOf(occurredAt),
@@ -375,6 +378,29 @@ export class UsageCharging {
       [...state.pendingOverruns.values()],
     );
     return this.append(tx, usageId, state.version, events);
+  }
+
+  /**
+   * The use case's class, once billing knows the use case and the unit's whole chain to its
+   * root. Before that, a charge would silently take the default multiplier or the default
+   * profile (D10: usage is charged on what allocation said, never on a guess): refused with the
+   * retryable DirectoryBehindError, which rolls the inbox transaction back for a later retry.
+   */
+  private async knownClassAndChain(
+    sql: SqlExecutor,
+    usageId: string,
+    usage: UsageRecordedV1,
+  ): Promise<string> {
+    const usefulnessClass = await this.directory.usefulnessClassOf(sql, usage.useCase);
+    const unknownUnitIds = await this.directory.unknownInChain(sql, usage.unitId);
+    if (usefulnessClass !== null && unknownUnitIds.length === 0) return usefulnessClass;
+    throw new DirectoryBehindError({
+      usageId,
+      unitId: usage.unitId,
+      useCase: usage.useCase,
+      unknownUnitIds,
+      unknownUseCase: usefulnessClass === null ? usage.useCase : null,
+    });
   }
 
   private async chargeEvents(

@@ -181,6 +181,30 @@ export class BillingDirectory {
     });
   }
 
+  /**
+   * The ids on the unit's way to its root that billing has no UnitCreated of: the unit itself
+   * when unknown, else at most the last ancestor named (allocation creates a parent before its
+   * children, but they travel on different keys, so a child may be known before its parent).
+   * Empty: the whole chain is known, and a profile inherited along it is the right one.
+   */
+  async unknownInChain(sql: SqlExecutor, unitId: string): Promise<string[]> {
+    const units = this.table('units');
+    const rows = await sql.query<{ unit_id: string }>(
+      `WITH RECURSIVE chain (unit_id, depth) AS (
+         SELECT $1::text, 0
+         UNION
+         SELECT u.parent_id, c.depth + 1 FROM ${units} u
+           JOIN chain c ON u.unit_id = c.unit_id
+          WHERE u.parent_id IS NOT NULL AND c.depth < ${MAX_DEPTH}
+       )
+       SELECT c.unit_id FROM chain c
+        WHERE NOT EXISTS (SELECT 1 FROM ${units} k WHERE k.unit_id = c.unit_id)
+        GROUP BY c.unit_id ORDER BY min(c.depth)`,
+      [unitId],
+    );
+    return rows.map((row) => row.unit_id);
+  }
+
   unit(unitId: string): Promise<DirectoryUnit | null>;
   unit(sql: SqlExecutor | undefined, unitId: string): Promise<DirectoryUnit | null>;
   async unit(

@@ -22,6 +22,11 @@ export {
   type DirectoryUnit,
   type UsageDebit,
 } from './directory';
+export {
+  DIRECTORY_BEHIND,
+  DirectoryBehindError,
+  type DirectoryBehindDetails,
+} from './directory-behind.error';
 export { BillingPeriods, type Booking, type CloseResult } from './periods.service';
 export {
   BillingProfiles,

@@ -26,7 +26,9 @@ describe('BillingPeriods', () => {
         { unitId: 'org' },
         { unitId: 'team-b', parentId: 'org' },
         { unitId: 'team-a', parentId: 'org' },
+        { unitId: 'team-c', parentId: 'org' },
       ],
+      useCases: [{ useCase: 'chat', className: 'useful' }],
     });
     await kit.profiles.set('team-b', { currency: 'USD', costCentre: 'CC-B' }, FINANCE);
     await kit.schedules.publish(scheduleInput(), FINANCE);
@@ -240,6 +242,7 @@ describe('BillingPeriods', () => {
     // is either on a February invoice or booked in March adjusting it.
     kit.clock.set('2027-03-02T09:00:00.000Z');
     const units = ['r-1', 'r-2', 'r-3', 'r-4'];
+    await kit.organisation({ units: units.map((unitId) => ({ unitId })) });
     const usages = Array.from({ length: 60 }, (_, index) => ({
       usageId: usageIdOf(`race-${index}`),
       usage: usageRecorded({
@@ -311,7 +314,10 @@ describe('BillingPeriods with usage waiting for a price', () => {
   let kit: BillingTestKit;
   beforeAll(async () => {
     kit = await createBillingTestKit({ label: 'billing_periods_held' });
-    await kit.organisation({ units: [{ unitId: 'org' }, { unitId: 'team-c', parentId: 'org' }] });
+    await kit.organisation({
+      units: [{ unitId: 'org' }, { unitId: 'team-c', parentId: 'org' }],
+      useCases: [{ useCase: 'chat', className: 'useful' }],
+    });
     await kit.schedules.publish(scheduleInput(), FINANCE);
   });
   afterAll(async () => kit?.close());

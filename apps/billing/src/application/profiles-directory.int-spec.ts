@@ -161,13 +161,24 @@ describe('BillingProfiles and BillingDirectory', () => {
         }),
       ),
     ).toBe('charged');
-    // No SEK schedule: a unit without profile (default currency) is held.
-    expect(
-      await kit.recordUsage(
-        usageIdOf('p-2'),
-        usageRecorded({ unitId: 'orphan', carbonMicroGrams: 1_000_000n, reportedId: 'p-2' }),
-      ),
-    ).toBe('unpriced');
+    // A unit allocation has not announced yet: refused (retryable), nothing written. The
+    // default profile is only ever the one of a unit billing knows to have none on its chain.
+    const orphanUsage = usageRecorded({
+      unitId: 'orphan',
+      carbonMicroGrams: 1_000_000n,
+      reportedId: 'p-2',
+    });
+    const early = await rejectionOf(kit.recordUsage(usageIdOf('p-2'), orphanUsage));
+    expect(early).toMatchObject({
+      code: 'BILLING.DIRECTORY_BEHIND',
+      details: { unitId: 'orphan', unknownUnitIds: ['orphan'], unknownUseCase: null },
+    });
+    expect(await kit.query(`SELECT 1 FROM billing.usage_facts WHERE unit_id = 'orphan'`)).toEqual(
+      [],
+    );
+    // Once known, as a root without a profile: the default currency; no SEK schedule: held.
+    await kit.organisation({ units: [{ unitId: 'orphan' }] });
+    expect(await kit.recordUsage(usageIdOf('p-2'), orphanUsage)).toBe('unpriced');
     const rows = await kit.query(
       `SELECT usage_id, status, currency FROM billing.usage_facts ORDER BY usage_id`,
     );

@@ -22,8 +22,10 @@ describe('PriceSchedules', () => {
   let kit: BillingTestKit;
   beforeAll(async () => {
     kit = await createBillingTestKit({ label: 'billing_schedules' });
+    // eu-team has no profile on its chain: the default currency (EUR), cost centre = unit id.
     await kit.organisation({
-      units: [{ unitId: 'acme' }, { unitId: 'us-team', parentId: 'acme' }],
+      units: [{ unitId: 'acme' }, { unitId: 'us-team', parentId: 'acme' }, { unitId: 'eu-team' }],
+      useCases: [{ useCase: 'chat', className: 'useful' }],
     });
     await kit.profiles.set('acme', { currency: 'USD', costCentre: 'US-100' }, FINANCE);
   });

@@ -5,6 +5,8 @@ import { randomBytes } from 'node:crypto';
 import {
   createBillingTestKit,
   rejectionOf,
+  usageIdOf,
+  usageRecorded,
   type BillingTestKit,
 } from '../application/testing/billing-test-kit';
 import { isPermanentAllocationFailure } from './allocation-events.consumer';
@@ -64,6 +66,17 @@ describe('billing consumers on bad data (review)', () => {
     const connection = Object.assign(new Error('connection terminated'), { code: '57P01' });
     for (const error of [deadlock, lost, connection])
       expect(permanent(error)).toEqual([false, false]);
+  });
+
+  it('retries (never dead-letters) a usage whose unit or use case billing does not know yet', async () => {
+    const error = await rejectionOf(
+      kit.recordUsage(
+        usageIdOf('ahead-of-directory'),
+        usageRecorded({ unitId: 'team-unheard', useCase: 'unheard' }),
+      ),
+    );
+    expect(error).toMatchObject({ code: 'BILLING.DIRECTORY_BEHIND' });
+    expect(isPermanentUsageFailure(error)).toBe(false);
   });
   // That a dead letter whose headers or error hold NUL or unpaired surrogates is stored: the
   // shared store's tests, libs/platform/src/kafka/dead-letters/dead-letters.int-spec.ts.

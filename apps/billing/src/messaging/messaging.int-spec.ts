@@ -45,6 +45,7 @@ import { Pool } from 'pg';
 import {
   BillingApplicationModule,
   BillingPeriods,
+  BillingProfiles,
   CLOCK,
   PriceSchedules,
   directoryTableStatements,
@@ -518,10 +519,12 @@ describe('billing over Kafka', () => {
         });
     const closed = await waitFor(
       () => {
+        // Different keys, different partitions: wait for both, whichever the reader got first.
         const found = parsed(BILLING_EVENT_TYPES_V1.PeriodClosed);
-        return found.length > 0 ? found : null;
+        const invoices = parsed(BILLING_EVENT_TYPES_V1.InvoiceIssued);
+        return found.length > 0 && invoices.length > 0 ? found : null;
       },
-      { timeoutMs: 60_000, description: 'PeriodClosed on the billing topic' },
+      { timeoutMs: 60_000, description: 'PeriodClosed and InvoiceIssued on the billing topic' },
     );
     const issued = parsed(BILLING_EVENT_TYPES_V1.InvoiceIssued);
     expect(issued).toHaveLength(1);
@@ -566,5 +569,94 @@ describe('billing over Kafka', () => {
     expect(await linesOf(usageId(5))).toEqual([
       expect.objectContaining({ invoice_number: 'INV-2026-10-0001' }),
     ]);
+  });
+
+  it('retries a usage that arrives before its unit and use case, then charges it once', async () => {
+    // The unit's parent is known and has a profile; the unit and the use case are not, yet:
+    // charging now would take the default profile and multiplier (wrong money, silently).
+    await produce(
+      topics.allocationEvents,
+      allocationEvent('alloc-7', 'UnitCreated', { unitId: 'dept-late', parentId: null, name: 'D' }),
+    );
+    await waitFor(
+      async () =>
+        (await pool.query(`SELECT 1 FROM "${SCHEMA}".units WHERE unit_id = 'dept-late'`))
+          .rowCount === 1,
+      { timeoutMs: 60_000, description: 'the parent unit known' },
+    );
+    await moduleRef
+      .get(BillingProfiles, { strict: false })
+      .set('dept-late', { currency: 'EUR', costCentre: 'CC-LATE' }, FINANCE);
+    const status = moduleRef.get(BillingMessagingStatus, { strict: false });
+    const deadBefore = (await status.report()).deadLetters.count;
+    await produce(
+      topics.usageRecorded,
+      recorded(7, {
+        unitId: 'team-late',
+        useCase: 'late-chat',
+        occurredAt: '2026-11-02T10:00:00.000Z',
+      }),
+    );
+    // Refused, and retried: the consumer reports what it waits for, and nothing is booked.
+    const waiting = await waitFor(
+      async () => {
+        const [entry] = (await status.report()).usageConsumer.awaitingDirectory;
+        return entry !== undefined && entry.attempts >= 2 ? entry : null;
+      },
+      { timeoutMs: 60_000, description: 'the usage refused more than once' },
+    );
+    expect(waiting).toMatchObject({
+      usageId: usageId(7),
+      unitId: 'team-late',
+      useCase: 'late-chat',
+      unknownUnitIds: ['team-late'],
+      unknownUseCase: 'late-chat',
+      lastError: { code: 'BILLING.DIRECTORY_BEHIND' },
+    });
+    expect(await linesOf(usageId(7))).toEqual([]);
+    expect(
+      logLines.some(
+        (line) => line.includes('"level":"warn"') && line.includes('usage waits for allocation'),
+      ),
+    ).toBe(true);
+
+    // Allocation's events arrive: the usage is charged, once, at discretionary × 1.5 and with
+    // the profile inherited from dept-late.
+    await produce(
+      topics.allocationEvents,
+      allocationEvent('alloc-8', 'UnitCreated', {
+        unitId: 'team-late',
+        parentId: 'dept-late',
+        name: 'Late',
+      }),
+      allocationEvent('alloc-9', 'UseCaseRegistered', {
+        useCase: 'late-chat',
+        className: 'discretionary',
+        description: '',
+      }),
+    );
+    await waitFor(lineOfKind(usageId(7), 'usage'), {
+      timeoutMs: 60_000,
+      description: 'the waiting usage charged',
+    });
+    const { rows } = await pool.query<Record<string, string>>(
+      `SELECT amount_micro::text AS amount, multiplier_ppm::text AS multiplier, cost_centre,
+              currency, usefulness_class
+         FROM "${SCHEMA}".charge_lines WHERE usage_id = $1`,
+      [usageId(7)],
+    );
+    expect(rows).toEqual([
+      {
+        amount: USAGE_AMOUNT,
+        multiplier: '1500000',
+        cost_centre: 'CC-LATE',
+        currency: 'EUR',
+        usefulness_class: 'discretionary',
+      },
+    ]);
+    const after = await status.report();
+    expect(after.usageConsumer.awaitingDirectory).toEqual([]);
+    expect(after.usageConsumer.counts.awaitingDirectory).toBeGreaterThanOrEqual(2);
+    expect(after.deadLetters.count).toBe(deadBefore);
   });
 });

@@ -22,6 +22,10 @@ import { DeadLetters, JsonLogger, KafkaClients } from '@plafond/platform';
 import type { KafkaMessage } from 'kafkajs';
 import { UsageCharging } from '../application/charging.service';
 import type { CommandContext } from '../application/command-context';
+import {
+  DirectoryBehindError,
+  type DirectoryBehindDetails,
+} from '../application/directory-behind.error';
 import { BillingError } from '../domain/errors';
 import { isPermanentDataFailure } from './permanent-failure';
 import { BILLING_MESSAGING_SETTINGS, type BillingMessagingSettings } from './messaging.options';
@@ -32,8 +36,29 @@ export const USAGE_RECORDED_ACTOR = 'kafka:usage.recorded';
 const CONTEXT: CommandContext = { actor: USAGE_RECORDED_ACTOR };
 
 export interface UsageRecordedConsumerStatus extends InboxConsumerEdgeStatus {
-  /** Outcomes since start (`charged`, `unpriced`, `held`, `duplicate`, `deadLettered`). */
-  counts: Record<UsageOutcome | 'deadLettered', number>;
+  /**
+   * Outcomes since start (`charged`, `unpriced`, `held`, `duplicate`, `deadLettered`), and
+   * `awaitingDirectory`: refusals of usage whose unit or use case billing did not know yet (one
+   * per attempt; the record is retried, not lost).
+   */
+  counts: Record<UsageOutcome | 'deadLettered' | 'awaitingDirectory', number>;
+  /**
+   * Partitions held up by a usage that waits for allocation's events (DirectoryBehindError),
+   * by partition; cleared when a record of that partition applies. Empty when none.
+   */
+  awaitingDirectory: AwaitingDirectory[];
+}
+
+/** A usage refused (and retried) because the directory is behind, as last seen on its partition. */
+export interface AwaitingDirectory extends DirectoryBehindDetails {
+  partition: number;
+  offset: string;
+  /** The refusal, as the consumers' `lastError`s are shown. */
+  lastError: { code: string; message: string };
+  /** Refusals of this record by this instance. */
+  attempts: number;
+  firstRefusedAt: string;
+  lastRefusedAt: string;
 }
 
 type UsageOutcome = 'charged' | 'unpriced' | 'held' | 'duplicate';
@@ -42,9 +67,12 @@ type UsageOutcome = 'charged' | 'unpriced' | 'held' | 'duplicate';
  * A refusal of the record itself never passes on retry: data that breaks the contract, an
  * adjustment of a usage billing never received (`BILLING.UNKNOWN_USAGE`), any billing refusal,
  * data the ledger or PostgreSQL refuses (see isPermanentDataFailure). Anything else (database
- * unavailable, `LEDGER.CONCURRENCY`, serialization, deadlock) is retried.
+ * unavailable, `LEDGER.CONCURRENCY`, serialization, deadlock, and `BILLING.DIRECTORY_BEHIND`: a
+ * usage whose unit or use case the allocation consumer has not brought yet) is retried.
  */
 export function isPermanentUsageFailure(error: unknown): boolean {
+  // Billing is behind allocation, not refusing the record: retried until the directory knows it.
+  if (error instanceof DirectoryBehindError) return false;
   return error instanceof BillingError || isPermanentDataFailure(error);
 }
 
@@ -62,7 +90,9 @@ export class UsageRecordedConsumer extends InboxConsumer {
     held: 0,
     duplicate: 0,
     deadLettered: 0,
+    awaitingDirectory: 0,
   };
+  private readonly awaiting = new Map<number, AwaitingDirectory>();
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
@@ -106,7 +136,46 @@ export class UsageRecordedConsumer extends InboxConsumer {
   }
 
   status(): UsageRecordedConsumerStatus {
-    return { ...this.edge.status(), counts: { ...this.counts } };
+    return {
+      ...this.edge.status(),
+      counts: { ...this.counts },
+      awaitingDirectory: [...this.awaiting.values()]
+        .sort((a, b) => a.partition - b.partition)
+        .map((entry) => ({ ...entry, unknownUnitIds: [...entry.unknownUnitIds] })),
+    };
+  }
+
+  /**
+   * A usage billing cannot charge yet (its unit or use case has not arrived on the allocation
+   * consumer): logged at warn on every attempt and kept in the status until the partition moves.
+   */
+  private noteAwaiting(delivery: InboxKafkaMessage, error: DirectoryBehindError): void {
+    const now = new Date().toISOString();
+    const offset = delivery.message.offset;
+    const previous = this.awaiting.get(delivery.partition);
+    const same = previous?.usageId === error.details.usageId && previous.offset === offset;
+    this.counts.awaitingDirectory += 1;
+    this.awaiting.set(delivery.partition, {
+      ...error.details,
+      partition: delivery.partition,
+      offset,
+      lastError: { code: error.code, message: error.message },
+      attempts: same ? previous.attempts + 1 : 1,
+      firstRefusedAt: same ? previous.firstRefusedAt : now,
+      lastRefusedAt: now,
+    });
+    this.logger.write(
+      'warn',
+      'usage waits for allocation events (unit or use case not known to billing yet); retrying',
+      {
+        ...error.details,
+        partition: delivery.partition,
+        offset,
+        attempt: same ? previous.attempts + 1 : 1,
+        code: error.code,
+      },
+      'BillingUsageRecordedConsumer',
+    );
   }
 
   private read(message: KafkaMessage): UsageTopicMessage {
@@ -119,10 +188,17 @@ export class UsageRecordedConsumer extends InboxConsumer {
 
   private async apply(delivery: InboxKafkaMessage, tx: TransactionalEventStore): Promise<void> {
     const record = this.read(delivery.message);
-    const outcome: UsageOutcome =
-      record.kind === 'recorded'
-        ? await this.charging.recordUsage(tx, record.messageId, record.usage, CONTEXT)
-        : await this.charging.adjustUsage(tx, record.messageId, record.adjustment, CONTEXT);
+    let outcome: UsageOutcome;
+    try {
+      outcome =
+        record.kind === 'recorded'
+          ? await this.charging.recordUsage(tx, record.messageId, record.usage, CONTEXT)
+          : await this.charging.adjustUsage(tx, record.messageId, record.adjustment, CONTEXT);
+    } catch (error) {
+      if (error instanceof DirectoryBehindError) this.noteAwaiting(delivery, error);
+      throw error;
+    }
+    this.awaiting.delete(delivery.partition);
     // Counted once the inbox transaction is likely to commit; a retried batch may count twice.
     this.counts[outcome] += 1;
     this.logger.write(
