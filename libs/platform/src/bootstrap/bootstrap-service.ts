@@ -4,7 +4,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { describeConfigValues, Environment, loadConfig } from '../config/load-config';
 import { ServiceConfig } from '../config/service-config';
 import { MigrationClass } from '../database/data-source';
-import { bodyErrorMiddleware } from '../http/body-errors';
+import { bodyErrorMiddleware, verifyJsonBody } from '../http/body-errors';
 import { correlationMiddleware } from '../http/correlation.middleware';
 import { JsonLogger } from '../logging/json-logger';
 import { PlatformModule } from '../module/platform.module';
@@ -83,6 +83,8 @@ export async function createServiceApplication<C extends ServiceConfig>(
   app.useBodyParser('json', {
     limit: definition.bodyLimitBytes ?? 1024 * 1024,
     type: ['application/json', 'application/*+json'],
+    // Invalid UTF-8 and excessive nesting are refused with a 400 before parsing (body-errors.ts).
+    verify: verifyJsonBody,
   });
   app.use(bodyErrorMiddleware);
   serveOpenApi(app, definition.openApi);

@@ -1,5 +1,5 @@
 import { PlafondError } from '../errors/plafond-error';
-import { translateBodyError } from './body-errors';
+import { MAX_JSON_DEPTH, translateBodyError, verifyJsonBody } from './body-errors';
 
 function bodyParserError(type: string, extra: Record<string, unknown> = {}): Error {
   return Object.assign(new SyntaxError('Unexpected token } in JSON at position 10'), {
@@ -24,5 +24,38 @@ describe('translateBodyError', () => {
   it('passes every other error through untouched', () => {
     const error = new Error('route failed');
     expect(translateBodyError(error)).toBe(error);
+  });
+});
+
+describe('verifyJsonBody (body-parser verify hook)', () => {
+  const verify = (body: Buffer) => () => verifyJsonBody(undefined, undefined, body);
+  const refusedAs = (body: Buffer) => {
+    try {
+      verifyJsonBody(undefined, undefined, body);
+    } catch (error) {
+      return translateBodyError(error);
+    }
+    return undefined;
+  };
+  const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+
+  it('lets ordinary bodies through, brackets inside strings not counted', () => {
+    expect(verify(Buffer.from(`{"a":[1,{"b":"${'['.repeat(500)}\\"]"}]}`))).not.toThrow();
+    expect(verify(Buffer.from(nested(MAX_JSON_DEPTH)))).not.toThrow();
+    expect(verify(Buffer.from('{"name":"café ☕"}'))).not.toThrow();
+  });
+
+  it('refuses nesting deeper than the limit and invalid UTF-8 as REQUEST.MALFORMED_JSON (400)', () => {
+    expect(refusedAs(Buffer.from(nested(MAX_JSON_DEPTH + 1)))).toMatchObject({
+      code: 'REQUEST.MALFORMED_JSON',
+      httpStatus: 400,
+      details: { maxDepth: MAX_JSON_DEPTH },
+    });
+    const invalid = Buffer.concat([
+      Buffer.from('{"a":"'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('"}'),
+    ]);
+    expect(refusedAs(invalid)).toMatchObject({ code: 'REQUEST.MALFORMED_JSON', httpStatus: 400 });
   });
 });
