@@ -1,9 +1,11 @@
 // `npm run bench -- <suite...>`: runs the named benchmark suites (all when none is named) and
 // writes bench/results/<suite>.json. Not a test: numbers are reported, never asserted.
 import { runLedgerBench } from './ledger/ledger.bench';
+import { runSystemBench } from './system/system.bench';
 
 const SUITES: Record<string, () => Promise<void>> = {
   ledger: runLedgerBench,
+  system: runSystemBench,
 };
 
 async function main(): Promise<void> {

@@ -25,7 +25,11 @@ export function compare(
     unit,
     baselineName,
     baselineValue: Math.round(baselineValue),
-    ratio: Math.round((value / baselineValue) * 1000) / 1000,
+    // Three decimals; three significant digits below 0.01, so a small ratio does not read as 0.
+    ratio:
+      value / baselineValue >= 0.01
+        ? Math.round((value / baselineValue) * 1000) / 1000
+        : Number((value / baselineValue).toPrecision(3)),
   };
 }
 
