@@ -7,107 +7,36 @@
 // dead letter, visible in /v1/admin/messaging), then, once its allocation consumer runs again,
 // charges it once at the use case's class multiplier and the profile inherited from the parent.
 // (The same over Kafka: apps/billing/src/messaging/messaging.int-spec.ts.)
-import {
-  MessageTransportModule,
-  type LedgerLogProducerSpec,
-  type MessageTransportConfig,
-} from '@plafond/messaging';
-import {
-  generateApiKey,
-  loadConfig,
-  type ServiceConfig,
-  type ServiceDefinition,
-} from '@plafond/platform';
-import { createTestDatabase, waitFor, type TestDatabase } from '@plafond/testing';
-import { Pool } from 'pg';
-import { AllocationConfig } from '../../apps/allocation/src/config';
-import { ALLOCATION_SERVICE } from '../../apps/allocation/src/definition';
-import { allocationLedgerLogProducer } from '../../apps/allocation/src/messaging';
-import { BillingConfig } from '../../apps/billing/src/config';
-import { BILLING_SERVICE } from '../../apps/billing/src/definition';
+import { waitFor } from '@plafond/testing';
+import type { Pool } from 'pg';
 import {
   AllocationEventsConsumer as BillingAllocationConsumer,
-  billingLedgerLogProducer,
   type BillingMessagingReport,
 } from '../../apps/billing/src/messaging';
-import { IngestionConfig } from '../../apps/ingestion/src/config';
-import { ingestionLedgerLogProducer } from '../../apps/ingestion/src/messaging';
 import { client } from './allocation-service';
-import { ingestionDefinition, registerIntegrator } from './ingestion-service';
-import {
-  migrateService,
-  startServiceInProcess,
-  type InProcessApplication,
-} from './service-harness';
+import { registerIntegrator } from './ingestion-service';
+import { startLedgerLogSystem, type LedgerLogSystem } from './ledger-log-system';
+import type { InProcessApplication } from './service-harness';
 
 jest.setTimeout(60_000);
 
 const DAY_MS = 86_400_000;
 const SOURCE = 'urn:acme:llm-gateway';
-/** Nothing listens here: the ledger-log transport never needs a broker. */
-const NO_BROKER = '127.0.0.1:1';
 
-let database: TestDatabase;
+let system: LedgerLogSystem;
 let pool: Pool;
-const adminKey = generateApiKey().key;
-const running: InProcessApplication[] = [];
+let adminKey: string;
 let allocation: InProcessApplication;
 let ingestion: InProcessApplication;
 let billing: InProcessApplication;
 
-function env(schema: string): Record<string, string> {
-  return {
-    DATABASE_URL: database.url,
-    DATABASE_SCHEMA: schema,
-    KAFKA_BROKERS: NO_BROKER,
-    KAFKA_CLIENT_ID: `plafond-${schema}`,
-    ADMIN_API_KEY: adminKey,
-    LOG_LEVEL: 'info',
-  };
-}
-
-async function start<C extends ServiceConfig>(
-  service: string,
-  definition: ServiceDefinition<C>,
-  config: C,
-  transport: MessageTransportConfig,
-): Promise<InProcessApplication> {
-  const started = await startServiceInProcess(service, definition, config, adminKey, {
-    imports: [MessageTransportModule.forRoot(transport)],
-    kafkaReadiness: false,
-  });
-  running.push(started);
-  return started;
-}
-
 beforeAll(async () => {
-  database = await createTestDatabase('billing-directory-race');
-  pool = new Pool({ connectionString: database.url, max: 2 });
-  const allocationConfig = loadConfig(AllocationConfig, env('allocation'));
-  const ingestionConfig = loadConfig(IngestionConfig, env('ingestion'));
-  const billingConfig = loadConfig(BillingConfig, {
-    ...env('billing'),
-    BILLING_DEFAULT_CURRENCY: 'EUR',
-  });
-  const ingestionService = ingestionDefinition(ingestionConfig);
-  await migrateService(database.url, ALLOCATION_SERVICE, 'allocation');
-  await migrateService(database.url, ingestionService, 'ingestion');
-  await migrateService(database.url, BILLING_SERVICE, 'billing');
-  const producers: LedgerLogProducerSpec[] = [
-    allocationLedgerLogProducer(allocationConfig),
-    ingestionLedgerLogProducer(ingestionConfig),
-    billingLedgerLogProducer(billingConfig),
-  ];
-  const transport: MessageTransportConfig = { kind: 'ledger-log', producers, idlePollMs: 50 };
-  allocation = await start('allocation', ALLOCATION_SERVICE, allocationConfig, transport);
-  ingestion = await start('ingestion', ingestionService, ingestionConfig, transport);
-  billing = await start('billing', BILLING_SERVICE, billingConfig, transport);
+  system = await startLedgerLogSystem({ databaseName: 'billing-directory-race' });
+  ({ pool, adminKey, allocation, ingestion, billing } = system);
 }, 60_000);
 
 afterAll(async () => {
-  for (const service of running.reverse()) await service.app.close();
-  await pool?.end();
-  await database?.drop();
+  await system?.close();
 });
 
 interface LineRow {

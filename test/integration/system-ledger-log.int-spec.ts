@@ -7,43 +7,20 @@
 // ingestion's ledger. Then: a consumer rewound to the start of the log applies nothing twice,
 // and a poison event on ingestion's ledger is dead-lettered while the next usage still applies.
 import {
-  MessageTransportModule,
-  type LedgerLogProducerSpec,
-  type MessageTransportConfig,
-} from '@plafond/messaging';
-import {
   CheckpointRepository,
   PostgresEventStore,
   START_CHECKPOINT,
   pgPoolSource,
 } from '@plafond/ledger';
-import {
-  generateApiKey,
-  loadConfig,
-  type ServiceConfig,
-  type ServiceDefinition,
-} from '@plafond/platform';
-import { createTestDatabase, waitFor, type TestDatabase } from '@plafond/testing';
-import { Pool } from 'pg';
-import { AllocationConfig } from '../../apps/allocation/src/config';
-import { ALLOCATION_SERVICE } from '../../apps/allocation/src/definition';
-import { allocationLedgerLogProducer } from '../../apps/allocation/src/messaging';
+import { waitFor } from '@plafond/testing';
+import type { Pool } from 'pg';
 import { periodOf } from '../../apps/billing/src/domain/periods';
-import { BillingConfig } from '../../apps/billing/src/config';
-import { BILLING_SERVICE } from '../../apps/billing/src/definition';
-import {
-  UsageRecordedConsumer as BillingUsageConsumer,
-  billingLedgerLogProducer,
-} from '../../apps/billing/src/messaging';
-import { IngestionConfig } from '../../apps/ingestion/src/config';
+import { UsageRecordedConsumer as BillingUsageConsumer } from '../../apps/billing/src/messaging';
 import { ingestionLedgerLogProducer } from '../../apps/ingestion/src/messaging';
 import { client, type Client } from './allocation-service';
-import { ingestionDefinition, registerIntegrator } from './ingestion-service';
-import {
-  migrateService,
-  startServiceInProcess,
-  type InProcessApplication,
-} from './service-harness';
+import { registerIntegrator } from './ingestion-service';
+import { startLedgerLogSystem, type LedgerLogSystem } from './ledger-log-system';
+import type { InProcessApplication } from './service-harness';
 
 jest.setTimeout(60_000);
 
@@ -51,13 +28,9 @@ type Json = Record<string, unknown>;
 const DAY_MS = 86_400_000;
 const SOURCE = 'urn:acme:llm-gateway';
 const BUDGET = 'energy-embedded';
-/** Nothing listens here: a Kafka connection attempt fails and kafkajs logs it. */
-const NO_BROKER = '127.0.0.1:1';
 
-let database: TestDatabase;
+let system: LedgerLogSystem;
 let pool: Pool;
-const adminKey = generateApiKey().key;
-const running: InProcessApplication[] = [];
 let allocation: InProcessApplication;
 let ingestion: InProcessApplication;
 let billing: InProcessApplication;
@@ -66,66 +39,22 @@ let ingestionAdmin: Client;
 let billingAdmin: Client;
 let integrator: Client;
 
-function env(schema: string): Record<string, string> {
-  return {
-    DATABASE_URL: database.url,
-    DATABASE_SCHEMA: schema,
-    KAFKA_BROKERS: NO_BROKER,
-    KAFKA_CLIENT_ID: `plafond-${schema}`,
-    ADMIN_API_KEY: adminKey,
-    LOG_LEVEL: 'info',
-  };
-}
-
-async function start<C extends ServiceConfig>(
-  service: string,
-  definition: ServiceDefinition<C>,
-  config: C,
-  transport: MessageTransportConfig,
-): Promise<InProcessApplication> {
-  const started = await startServiceInProcess(service, definition, config, adminKey, {
-    imports: [MessageTransportModule.forRoot(transport)],
-    // As the embedded host: readiness is the database's alone.
-    kafkaReadiness: false,
-  });
-  running.push(started);
-  return started;
-}
-
 beforeAll(async () => {
-  database = await createTestDatabase('ledger-log-system');
-  pool = new Pool({ connectionString: database.url, max: 2 });
-  const allocationConfig = loadConfig(AllocationConfig, env('allocation'));
-  const ingestionConfig = loadConfig(IngestionConfig, env('ingestion'));
-  const billingConfig = loadConfig(BillingConfig, {
-    ...env('billing'),
-    BILLING_DEFAULT_CURRENCY: 'EUR',
-    BILLING_EXPENSE_ACCOUNT: '6980-AI-CARBON',
-    BILLING_CARBON_FUND_ACCOUNT: '4890-CARBON-FUND',
+  system = await startLedgerLogSystem({
+    databaseName: 'ledger-log-system',
+    billingEnv: {
+      BILLING_EXPENSE_ACCOUNT: '6980-AI-CARBON',
+      BILLING_CARBON_FUND_ACCOUNT: '4890-CARBON-FUND',
+    },
   });
-  const ingestionService = ingestionDefinition(ingestionConfig);
-  await migrateService(database.url, ALLOCATION_SERVICE, 'allocation');
-  await migrateService(database.url, ingestionService, 'ingestion');
-  await migrateService(database.url, BILLING_SERVICE, 'billing');
-  // What the embedded host passes: the three producers, each described by its own service.
-  const producers: LedgerLogProducerSpec[] = [
-    allocationLedgerLogProducer(allocationConfig),
-    ingestionLedgerLogProducer(ingestionConfig),
-    billingLedgerLogProducer(billingConfig),
-  ];
-  const transport: MessageTransportConfig = { kind: 'ledger-log', producers, idlePollMs: 50 };
-  allocation = await start('allocation', ALLOCATION_SERVICE, allocationConfig, transport);
-  ingestion = await start('ingestion', ingestionService, ingestionConfig, transport);
-  billing = await start('billing', BILLING_SERVICE, billingConfig, transport);
-  allocationAdmin = client(allocation.baseUrl, adminKey);
-  ingestionAdmin = client(ingestion.baseUrl, adminKey);
-  billingAdmin = client(billing.baseUrl, adminKey);
+  ({ pool, allocation, ingestion, billing } = system);
+  allocationAdmin = client(allocation.baseUrl, system.adminKey);
+  ingestionAdmin = client(ingestion.baseUrl, system.adminKey);
+  billingAdmin = client(billing.baseUrl, system.adminKey);
 }, 60_000);
 
 afterAll(async () => {
-  for (const service of running.reverse()) await service.app.close();
-  await pool?.end();
-  await database?.drop();
+  await system?.close();
 });
 
 /** Energy of a usage as ingestion recorded it (ledger data is the contract's JSON). */
@@ -343,7 +272,7 @@ it('carries events between the three services through their ledgers, with no bro
   );
   expect(allocationLetters).toEqual([
     {
-      topic: ingestionLedgerLogProducer(loadConfig(IngestionConfig, env('ingestion'))).topics[0],
+      topic: ingestionLedgerLogProducer(system.configs.ingestion).topics[0],
       partition: 0,
     },
   ]);

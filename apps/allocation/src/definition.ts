@@ -8,6 +8,8 @@ export const ALLOCATION_SERVICE: ServiceDefinition<AllocationConfig> = {
   configClass: AllocationConfig,
   module: (config) => AllocationModule.forRoot(config),
   migrations: allocationMigrations,
+  // docs/allocation-api.md refuses exponents; `1e3` as a JSON number is invisible once parsed.
+  refuseExponentNumbers: true,
   openApi: {
     title: 'Plafond allocation',
     description:

@@ -158,8 +158,9 @@ export const HTTP_CASES: readonly HttpCase[] = [
   { id: 'alloc-amount-infinity', service: 'allocation', target: R, key: 'service', body: reservation('a6', { amount: raw('Infinity') }), expect: code(400, 'REQUEST.MALFORMED_JSON') },
   { id: 'alloc-amount-minus-infinity', service: 'allocation', target: R, key: 'service', body: reservation('a7', { amount: raw('-Infinity') }), expect: code(400, 'REQUEST.MALFORMED_JSON') },
   { id: 'alloc-amount-minus-zero', service: 'allocation', target: R, key: 'service', body: reservation('a8', { amount: raw('-0') }), expect: code(400, 'REQUEST.INVALID') },
-  // Left out — DEFECT (reported): `"amount": 1e3` (a JSON number in exponent notation) is granted
-  // as 1000 (201), although docs/allocation-api.md says exponents are refused.
+  { id: 'alloc-amount-exponent-number', service: 'allocation', target: R, key: 'service', body: reservation('a9', { amount: raw('1e3') }), expect: code(400, 'REQUEST.INVALID') },
+  { id: 'alloc-amount-exponent-number-upper', service: 'allocation', target: R, key: 'service', body: reservation('a9b', { amount: raw('1E+3') }), expect: code(400, 'REQUEST.INVALID') },
+  { id: 'alloc-amount-exponent-number-negative', service: 'allocation', target: R, key: 'service', body: reservation('a9c', { amount: raw('-2.5e-1') }), expect: code(400, 'REQUEST.INVALID') },
   { id: 'alloc-amount-exponent-string', service: 'allocation', target: R, key: 'service', body: reservation('a10', { amount: '1e3' }), expect: code(400, 'REQUEST.INVALID') },
   { id: 'alloc-amount-beyond-2p53', service: 'allocation', target: R, key: 'service', body: reservation('a11', { amount: raw('9007199254740993') }), expect: code(400, 'REQUEST.INVALID') },
   { id: 'alloc-amount-float', service: 'allocation', target: R, key: 'service', body: reservation('a12', { amount: raw('10.5') }), expect: code(400, 'REQUEST.INVALID') },

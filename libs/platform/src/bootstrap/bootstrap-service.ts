@@ -4,7 +4,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { describeConfigValues, Environment, loadConfig } from '../config/load-config';
 import { ServiceConfig } from '../config/service-config';
 import { MigrationClass } from '../database/data-source';
-import { bodyErrorMiddleware, verifyJsonBody } from '../http/body-errors';
+import { bodyErrorMiddleware, jsonBodyVerifier } from '../http/body-errors';
 import { correlationMiddleware } from '../http/correlation.middleware';
 import { JsonLogger } from '../logging/json-logger';
 import { PlatformModule } from '../module/platform.module';
@@ -26,6 +26,11 @@ export interface ServiceDefinition<C extends ServiceConfig> {
   readonly openApi: OpenApiInfo;
   /** Largest JSON body accepted; 1 MiB unless the service needs more (batch endpoints). */
   readonly bodyLimitBytes?: number;
+  /**
+   * Refuse JSON numbers written with an exponent (`1e3`) with 400 REQUEST.INVALID, before parsing:
+   * once parsed they look like any other number. For services whose docs refuse exponents.
+   */
+  readonly refuseExponentNumbers?: boolean;
 }
 
 @Module({})
@@ -83,8 +88,9 @@ export async function createServiceApplication<C extends ServiceConfig>(
   app.useBodyParser('json', {
     limit: definition.bodyLimitBytes ?? 1024 * 1024,
     type: ['application/json', 'application/*+json'],
-    // Invalid UTF-8 and excessive nesting are refused with a 400 before parsing (body-errors.ts).
-    verify: verifyJsonBody,
+    // Invalid UTF-8, excessive nesting and (opt-in) exponent numbers are refused with a 400
+    // before parsing (body-errors.ts).
+    verify: jsonBodyVerifier({ refuseExponentNumbers: definition.refuseExponentNumbers }),
   });
   app.use(bodyErrorMiddleware);
   serveOpenApi(app, definition.openApi);

@@ -1,5 +1,10 @@
 import { PlafondError } from '../errors/plafond-error';
-import { MAX_JSON_DEPTH, translateBodyError, verifyJsonBody } from './body-errors';
+import {
+  jsonBodyVerifier,
+  MAX_JSON_DEPTH,
+  translateBodyError,
+  verifyJsonBody,
+} from './body-errors';
 
 function bodyParserError(type: string, extra: Record<string, unknown> = {}): Error {
   return Object.assign(new SyntaxError('Unexpected token } in JSON at position 10'), {
@@ -57,5 +62,46 @@ describe('verifyJsonBody (body-parser verify hook)', () => {
       Buffer.from('"}'),
     ]);
     expect(refusedAs(invalid)).toMatchObject({ code: 'REQUEST.MALFORMED_JSON', httpStatus: 400 });
+  });
+});
+
+describe('jsonBodyVerifier({ refuseExponentNumbers: true })', () => {
+  const verify = jsonBodyVerifier({ refuseExponentNumbers: true });
+  const refusedAs = (body: string) => {
+    try {
+      verify(undefined, undefined, Buffer.from(body));
+    } catch (error) {
+      return translateBodyError(error);
+    }
+    return undefined;
+  };
+
+  it('lets plain numbers through, and exponents inside strings (left to the DTOs)', () => {
+    for (const body of [
+      '{"amount":1000,"timeoutMs":30000,"ratio":-2.5,"zero":0,"list":[1,-0,3.25]}',
+      '{"amount":"1e3","note":"x \\" 1E+3 ]","e":true,"E":false,"n":null}',
+      '{"1e3":5}',
+      '42',
+    ]) {
+      expect(refusedAs(body)).toBeUndefined();
+    }
+  });
+
+  it.each([
+    ['{"reservationId":"r1","amount":1e3}', 'amount'],
+    ['{"amount":1E+3}', 'amount'],
+    ['{"a":{"b":[7, -2.5e-1]}}', 'a.b.1'],
+    ['{"x":"1e3","amount" : 1e3 }', 'amount'],
+    ['1e3', 'body'],
+  ])('refuses %s as REQUEST.INVALID naming %s (QUANTITY.EXPONENT)', (body, field) => {
+    expect(refusedAs(body)).toMatchObject({
+      code: 'REQUEST.INVALID',
+      httpStatus: 400,
+      details: { fields: [{ field, errors: [expect.stringContaining('QUANTITY.EXPONENT')] }] },
+    });
+  });
+
+  it('is off by default: the same body passes the hook every service gets', () => {
+    expect(() => verifyJsonBody(undefined, undefined, Buffer.from('{"amount":1e3}'))).not.toThrow();
   });
 });
