@@ -26,7 +26,7 @@ import {
   type RetryTuning,
 } from '@plafond/platform';
 import type { ConsumerConfig, KafkaMessage } from 'kafkajs';
-import type { MessageTransport } from './message-transport';
+import { MessageTransport } from './message-transport';
 
 /** What the edge is built from (the consumer's injected dependencies). */
 export interface InboxConsumerEdgeDeps {
@@ -37,7 +37,8 @@ export interface InboxConsumerEdgeDeps {
   /** Kafka clients (only used over Kafka: the consumer is made there so shutdown finds it). */
   clients: KafkaClients;
   logger: JsonLogger;
-  transport: MessageTransport;
+  /** The injected transport; none means Kafka (every process but the embedded host). */
+  transport: MessageTransport | undefined;
   /** Retries of the background start. */
   retry?: RetryTuning;
 }
@@ -107,7 +108,8 @@ export function createInboxConsumerEdge(
   options: InboxConsumerEdgeOptions,
 ): InboxConsumerEdge {
   const { topic, groupId } = options;
-  const { transport, logger } = deps;
+  const { logger } = deps;
+  const transport = deps.transport ?? MessageTransport.kafka();
   const enabled = options.enabled ?? true;
   const common = {
     inbox: new Inbox({ store: deps.store, schema: deps.schema }),

@@ -2,6 +2,7 @@ export {
   MESSAGE_TRANSPORT,
   MessageTransport,
   MessageTransportModule,
+  transportKind,
   type LedgerLogProducerSpec,
   type MessageTransportConfig,
 } from './message-transport';

@@ -105,6 +105,13 @@ export class MessageTransport {
   }
 }
 
+/** The kind of the injected transport; none injected means Kafka (every process but the embedded host). */
+export function transportKind(
+  transport: MessageTransport | undefined,
+): MessageTransportConfig['kind'] {
+  return (transport ?? MessageTransport.kafka()).kind;
+}
+
 @Global()
 @Module({})
 export class MessageTransportModule {

@@ -10,7 +10,7 @@ import {
   type RelayLike,
 } from '@plafond/platform';
 import { idleRelay, relayOffReason } from './idle-relay';
-import { MessageTransport } from './message-transport';
+import { transportKind, type MessageTransport } from './message-transport';
 
 /** The part of a relay's status every service shares. */
 export interface TransportRelayStatus extends EdgeStatus {
@@ -36,7 +36,7 @@ export class TransportRelayEdge extends RelayEdge<SubscriptionStatus, Subscripti
 
   constructor(options: TransportRelayEdgeOptions) {
     const { transport, relayName, kafkaRelay, enabled, ...edge } = options;
-    const kind = (transport ?? MessageTransport.kafka()).kind;
+    const kind = transportKind(transport);
     // The KafkaRelay owns its idempotent producer and disconnects it in stop().
     const relay = kind === 'kafka' ? kafkaRelay() : idleRelay(relayOffReason(kind), relayName);
     // Under another transport the consumers read this ledger in place: nothing to publish.

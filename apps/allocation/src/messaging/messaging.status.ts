@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { SubscriptionLag } from '@plafond/ledger';
 import { AllocationRelay, type AllocationRelayStatus } from './allocation-relay';
-import { MESSAGE_TRANSPORT, MessageTransport } from '@plafond/messaging';
+import { MESSAGE_TRANSPORT, transportKind, type MessageTransport } from '@plafond/messaging';
 import { DeadLetters } from '@plafond/platform';
 import { UsageRecordedConsumer, type UsageConsumerStatus } from './usage-recorded.kafka.controller';
 
@@ -31,7 +31,7 @@ export class MessagingStatus {
       this.deadLetters.count(),
     ]);
     return {
-      transport: (this.transport ?? MessageTransport.kafka()).kind,
+      transport: transportKind(this.transport),
       relay: { ...this.relay.status(), lag },
       usageConsumer: {
         ...this.usageConsumer.status(),

@@ -78,7 +78,7 @@ export class UsageRecordedConsumer extends InboxConsumer {
         schema: config.databaseSchema,
         clients,
         logger,
-        transport: transport ?? MessageTransport.kafka(),
+        transport,
         retry: settings.startRetry,
       },
       {

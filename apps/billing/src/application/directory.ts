@@ -95,6 +95,13 @@ export class BillingDirectory {
   ): Promise<boolean> {
     const units = this.table('units');
     const useCases = this.table('use_cases');
+    // Registration and reclassification both leave the use case with the class they name.
+    const setUsefulnessClass = (useCase: string, usefulnessClass: string) =>
+      sql.query(
+        `INSERT INTO ${useCases} (use_case, usefulness_class) VALUES ($1, $2)
+         ON CONFLICT (use_case) DO UPDATE SET usefulness_class = EXCLUDED.usefulness_class`,
+        [useCase, usefulnessClass],
+      );
     switch (name) {
       case 'UnitCreated': {
         const d = data as AllocationEventDataV1['UnitCreated'];
@@ -134,20 +141,12 @@ export class BillingDirectory {
       }
       case 'UseCaseRegistered': {
         const d = data as AllocationEventDataV1['UseCaseRegistered'];
-        await sql.query(
-          `INSERT INTO ${useCases} (use_case, usefulness_class) VALUES ($1, $2)
-           ON CONFLICT (use_case) DO UPDATE SET usefulness_class = EXCLUDED.usefulness_class`,
-          [d.useCase, d.className],
-        );
+        await setUsefulnessClass(d.useCase, d.className);
         return true;
       }
       case 'UseCaseReclassified': {
         const d = data as AllocationEventDataV1['UseCaseReclassified'];
-        await sql.query(
-          `INSERT INTO ${useCases} (use_case, usefulness_class) VALUES ($1, $2)
-           ON CONFLICT (use_case) DO UPDATE SET usefulness_class = EXCLUDED.usefulness_class`,
-          [d.useCase, d.toClassName],
-        );
+        await setUsefulnessClass(d.useCase, d.toClassName);
         return true;
       }
       case 'UseCaseRetired': {

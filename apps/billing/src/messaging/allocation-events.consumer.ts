@@ -97,7 +97,7 @@ export class AllocationEventsConsumer extends InboxConsumer {
         schema: settings.schema,
         clients,
         logger,
-        transport: transport ?? MessageTransport.kafka(),
+        transport,
         retry: settings.startRetry,
       },
       {

@@ -5,7 +5,7 @@ import {
   type AllocationEventsConsumerStatus,
 } from './allocation-events.consumer';
 import { BillingRelay, type BillingRelayStatus } from './billing-relay';
-import { MESSAGE_TRANSPORT, MessageTransport } from '@plafond/messaging';
+import { MESSAGE_TRANSPORT, transportKind, type MessageTransport } from '@plafond/messaging';
 import { DeadLetters } from '@plafond/platform';
 import { UsageRecordedConsumer, type UsageRecordedConsumerStatus } from './usage-recorded.consumer';
 
@@ -40,7 +40,7 @@ export class BillingMessagingStatus {
       this.deadLetters.count(),
     ]);
     return {
-      transport: (this.transport ?? MessageTransport.kafka()).kind,
+      transport: transportKind(this.transport),
       relay: { ...this.relay.status(), lag },
       usageConsumer: {
         ...this.usageConsumer.status(),

@@ -113,7 +113,7 @@ export class UsageRecordedConsumer extends InboxConsumer {
         schema: settings.schema,
         clients,
         logger,
-        transport: transport ?? MessageTransport.kafka(),
+        transport,
         retry: settings.startRetry,
       },
       {

@@ -116,7 +116,7 @@ export class AllocationEventsConsumer extends InboxConsumer {
         schema: config.databaseSchema,
         clients,
         logger,
-        transport: transport ?? MessageTransport.kafka(),
+        transport,
         retry: settings.startRetry,
       },
       {

@@ -4,7 +4,7 @@ import {
   AllocationEventsConsumer,
   type AllocationEventsConsumerStatus,
 } from './allocation-events.consumer';
-import { MESSAGE_TRANSPORT, MessageTransport } from '@plafond/messaging';
+import { MESSAGE_TRANSPORT, transportKind, type MessageTransport } from '@plafond/messaging';
 import { DedupPruner, type DedupPrunerStatus } from './dedup-pruner';
 import { IngestionRelay, type IngestionRelayStatus } from './ingestion-relay';
 import { RawUsageConsumer, type RawUsageConsumerStatus } from './usage-raw.consumer';
@@ -38,7 +38,7 @@ export class IngestionMessagingStatus {
       this.allocationConsumer.lag().catch(lagError),
     ]);
     return {
-      transport: (this.transport ?? MessageTransport.kafka()).kind,
+      transport: transportKind(this.transport),
       relay: { ...this.relay.status(), lag },
       rawConsumer: this.rawConsumer.status(),
       allocationConsumer: {

@@ -24,7 +24,7 @@ import {
   type InboxKafkaConsumer,
   type InboxKafkaMessage,
 } from '@plafond/ledger';
-import { MESSAGE_TRANSPORT, MessageTransport } from '@plafond/messaging';
+import { MESSAGE_TRANSPORT, transportKind, type MessageTransport } from '@plafond/messaging';
 import { JsonLogger, KafkaClients } from '@plafond/platform';
 import type { KafkaMessage } from 'kafkajs';
 import { UsagePipeline, type IngestionCaller, type ItemResult } from '../application';
@@ -90,7 +90,7 @@ export class RawUsageConsumer implements OnApplicationBootstrap, OnModuleDestroy
   ) {
     this.topic = settings.usageRawTopic;
     this.groupId = settings.rawGroupId;
-    this.transportKind = (transport ?? MessageTransport.kafka()).kind;
+    this.transportKind = transportKind(transport);
     if (this.transportKind !== 'kafka') {
       // Integrators' own Kafka producers are a distributed-mode feature; embedded, usage comes
       // over HTTP only.
