@@ -72,8 +72,11 @@ async function dropDatabase(client: Client, name: string): Promise<void> {
 }
 
 /** A fresh, empty database for one test file or suite; its name carries the run id and label. */
-export async function createTestDatabase(label: string): Promise<TestDatabase> {
-  const serverUrl = serverDatabaseUrl();
+export async function createTestDatabase(
+  label: string,
+  /** Another PostgreSQL server than the run's (the fault suite's restartable one). */
+  serverUrl: string = serverDatabaseUrl(),
+): Promise<TestDatabase> {
   const name = databaseName(currentRunId(), label);
   // template0: nobody connects to it, so concurrent creates cannot fail on a busy template1.
   await withClient(serverUrl, (client) =>

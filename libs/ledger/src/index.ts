@@ -11,6 +11,19 @@ export {
   type UnitOfWorkOptions,
 } from './core/unit-of-work';
 export { eventHash, type HashInput } from './core/event-hash';
+export {
+  FAILPOINT_NAMES,
+  FAILPOINTS_ENV,
+  FailpointConfigError,
+  Failpoints,
+  armedFailpoints,
+  failpoint,
+  failpointFiredLine,
+  parseFailpoints,
+  type ArmedFailpoint,
+  type FailpointCrash,
+  type FailpointName,
+} from './core/failpoint';
 export * as ledgerLimits from './core/limits';
 export {
   LEDGER_IMMUTABLE_MESSAGE,

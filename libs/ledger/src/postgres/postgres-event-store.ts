@@ -1,3 +1,4 @@
+import { failpoint } from '../core/failpoint';
 import type {
   AggregateResult,
   AggregateStreamOptions,
@@ -47,12 +48,20 @@ export class PostgresEventStore implements EventStore {
     );
   }
 
-  appendToStream<E extends DomainEvent>(
+  /** Single statements in autocommit: a read that needs no transaction costs one round trip. */
+  get sql(): SqlExecutor {
+    return this.options.connection.executor;
+  }
+
+  async appendToStream<E extends DomainEvent>(
     streamId: string,
     events: readonly EventToAppend<E>[],
     options?: AppendOptions,
   ): Promise<AppendResult> {
-    return this.autocommit.appendToStream(streamId, events, options);
+    const result = await this.autocommit.appendToStream(streamId, events, options);
+    // In autocommit the append is its own transaction: committed, not yet answered nor published.
+    if (!result.idempotentReplay) failpoint('ledger.after-commit');
+    return result;
   }
 
   readStream<E extends DomainEvent>(
@@ -84,10 +93,15 @@ export class PostgresEventStore implements EventStore {
    */
   async transaction<T>(work: (tx: TransactionalEventStore) => Promise<T>): Promise<T> {
     const heads = new TransactionStreamHeads(this.heads);
+    let appended = false;
     const result = await this.options.connection.withTransaction((sql) =>
-      work(new PostgresLedgerSession(sql, this.statements, heads)),
+      work(
+        new PostgresLedgerSession(sql, this.statements, heads, undefined, () => (appended = true)),
+      ),
     );
     heads.commit();
+    // Committed, not yet answered nor published (docs/faults.md).
+    if (appended) failpoint('ledger.after-commit');
     return result;
   }
 

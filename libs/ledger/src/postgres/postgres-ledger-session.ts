@@ -62,9 +62,11 @@ export class PostgresLedgerSession implements TransactionalEventStore, Aggregate
     private readonly heads: StreamHeads,
     /** Opens a new transaction: given to the autocommit session only, absent inside a transaction. */
     private readonly newTransaction?: <T>(work: (sql: SqlExecutor) => Promise<T>) => Promise<T>,
+    /** Told of each append that wrote events (the store's `ledger.after-commit` failpoint). */
+    private readonly onAppended?: () => void,
   ) {}
 
-  appendToStream<E extends DomainEvent>(
+  async appendToStream<E extends DomainEvent>(
     streamId: string,
     events: readonly EventToAppend<E>[],
     options?: AppendOptions,
@@ -77,7 +79,9 @@ export class PostgresLedgerSession implements TransactionalEventStore, Aggregate
       inTransaction:
         this.newTransaction ?? (<T>(work: (sql: SqlExecutor) => Promise<T>) => work(this.sql)),
     };
-    return appendToStream(context, streamId, events, options);
+    const result = await appendToStream(context, streamId, events, options);
+    if (!result.idempotentReplay) this.onAppended?.();
+    return result;
   }
 
   async readStream<E extends DomainEvent>(

@@ -110,18 +110,48 @@ export function typeormDataSourceSource(dataSource: DataSource): SqlConnectionSo
     executor,
     async withTransaction<T>(work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
       const queryRunner = dataSource.createQueryRunner();
-      await queryRunner.connect();
+      const connection = asErrorEmitter(await queryRunner.connect());
+      // When the connection fails between two statements (PostgreSQL restarted or crashed),
+      // TypeORM releases the runner and the next statement fails with a bare
+      // QueryRunnerAlreadyReleasedError; this keeps the connection's own error to report.
+      let lost: unknown;
+      const onLost = (error: unknown) => {
+        lost ??= error;
+      };
+      connection?.on('error', onLost);
       try {
         await queryRunner.startTransaction();
         const result = await work(typeormExecutor(queryRunner));
         await queryRunner.commitTransaction();
         return result;
       } catch (error) {
-        if (queryRunner.isTransactionActive) await queryRunner.rollbackTransaction();
-        throw error;
+        // A rollback fails only on a connection that is gone: the server has rolled back by
+        // itself, and pg-pool discards the connection. Its failure must not replace the error
+        // that says why: an outage is a 503 SERVICE.UNAVAILABLE, a bare TypeORM error a 500.
+        if (queryRunner.isTransactionActive && !queryRunner.isReleased)
+          await queryRunner.rollbackTransaction().catch(() => undefined);
+        throw lost !== undefined && isAlreadyReleased(error) ? lost : error;
       } finally {
+        connection?.removeListener('error', onLost);
         await queryRunner.release();
       }
     },
   };
 }
+
+/** The pg client behind a TypeORM query runner, as far as connection loss is concerned. */
+interface ErrorEmitter {
+  on(event: 'error', listener: (error: unknown) => void): unknown;
+  removeListener(event: 'error', listener: (error: unknown) => void): unknown;
+}
+
+function asErrorEmitter(connection: unknown): ErrorEmitter | undefined {
+  const candidate = connection as Partial<ErrorEmitter> | null | undefined;
+  return typeof candidate?.on === 'function' && typeof candidate.removeListener === 'function'
+    ? (candidate as ErrorEmitter)
+    : undefined;
+}
+
+/** TypeORM's refusal to use a runner it released (by name: this module loads no TypeORM code). */
+const isAlreadyReleased = (error: unknown): boolean =>
+  error instanceof Error && error.name === 'QueryRunnerAlreadyReleasedError';

@@ -6,6 +6,7 @@ import {
   type ProducerConfig,
   type RetryOptions,
 } from 'kafkajs';
+import { failpoint } from '../core/failpoint';
 import type { EventStore } from '../types';
 import { createExternalSubscription } from '../subscriptions/external-subscription';
 import type {
@@ -95,6 +96,8 @@ export class KafkaRelay {
           acks: -1,
           timeout: ackTimeoutMs,
         });
+        // Acked by the broker, checkpoint not written: the restart re-publishes this batch.
+        failpoint('relay.after-publish');
       },
     });
   }

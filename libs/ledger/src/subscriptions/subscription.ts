@@ -4,6 +4,7 @@ import type {
   RecordedEvent,
   TransactionalEventStore,
 } from '../types';
+import { failpoint } from '../core/failpoint';
 import { BatchLoop } from './batch-loop';
 import { assertBatchInvariants } from './checkpoint';
 import { CheckpointRepository } from './checkpoint.repository';
@@ -182,8 +183,11 @@ export class Subscription {
         if (events.length === 0) return { kind: 'caught-up', checkpoint: from };
         assertBatchInvariants(from, to, events, batchSize);
         const context = { subscriptionName: name, from, to };
-        if (handler.kind === 'transactional') await handler.handle(events, { ...context, tx });
-        else await handler.handle(events, context);
+        if (handler.kind === 'transactional') {
+          await handler.handle(events, { ...context, tx });
+          // Applied but neither checkpointed nor committed: the crash must roll both back.
+          failpoint('projection.mid-batch');
+        } else await handler.handle(events, context);
         const report = { ...context, eventCount: events.length };
         await hooks?.beforeCheckpoint?.(report);
         await this.checkpoints.advance(tx.sql, name, from, to);

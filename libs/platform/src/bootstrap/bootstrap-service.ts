@@ -1,6 +1,7 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { armedFailpoints, type ArmedFailpoint } from '@plafond/ledger';
 import { describeConfigValues, Environment, loadConfig } from '../config/load-config';
 import { ServiceConfig } from '../config/service-config';
 import { MigrationClass } from '../database/data-source';
@@ -158,8 +159,11 @@ export async function bootstrapService<C extends ServiceConfig>(
   env: Environment = process.env,
 ): Promise<NestExpressApplication | undefined> {
   let config: C;
+  let failpoints: readonly ArmedFailpoint[];
   try {
     config = loadConfig(definition.configClass, env);
+    // A misspelt failpoint must stop the start, not fail the first commit (docs/faults.md).
+    failpoints = armedFailpoints();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`${definition.name}: ${message}\n`);
@@ -170,6 +174,14 @@ export async function bootstrapService<C extends ServiceConfig>(
   installCrashHandlers(logger);
   const startUpDone = stopDuringStartUp(logger);
   logger.write('info', 'configuration loaded', describeConfigValues(config), 'Bootstrap');
+  if (failpoints.length > 0) {
+    logger.write(
+      'warn',
+      'failpoints armed: this process will SIGKILL itself (fault tests only, never in production)',
+      { failpoints: failpoints.map((point) => `${point.name}@${point.hit}`) },
+      'Bootstrap',
+    );
+  }
   try {
     const app = await createServiceApplication(definition, config, logger);
     await app.listen(config.port, config.host);

@@ -73,6 +73,16 @@ export abstract class ServiceConfig {
   databasePoolMax = 10;
 
   @EnvVar({
+    name: 'DATABASE_CONNECT_TIMEOUT_MS',
+    description:
+      'How long a request waits for a free pool connection before it is refused ' +
+      '503 SERVICE.BUSY (with Retry-After); bounds how long requests queue for the database.',
+    example: '5000',
+  })
+  @IntegerVar(10, 120_000)
+  databaseConnectTimeoutMs = 5000;
+
+  @EnvVar({
     name: 'KAFKA_BROKERS',
     description: 'Kafka bootstrap brokers, comma-separated `host:port`.',
     example: '127.0.0.1:9092',
@@ -96,6 +106,17 @@ export abstract class ServiceConfig {
   })
   @PatternVar(/^[A-Za-z0-9._-]{0,100}$/, 'empty or letters, digits, ".", "_" or "-" (at most 100)')
   kafkaTopicPrefix = '';
+
+  @EnvVar({
+    name: 'KAFKA_SESSION_TIMEOUT_MS',
+    description:
+      'How long the broker waits for a silent consumer (a crashed process) before it hands its ' +
+      'partitions to the rest of the group; heartbeats go every third of it, at most every 3 s. ' +
+      'Lower recovers faster after a crash, higher rides out long pauses.',
+    example: '30000',
+  })
+  @IntegerVar(6000, 300_000)
+  kafkaSessionTimeoutMs = 30_000;
 
   @EnvVar({ name: 'LOG_LEVEL', description: 'Least severe level written.', example: 'debug' })
   @OneOfVar(LOG_LEVELS)

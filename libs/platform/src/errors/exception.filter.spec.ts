@@ -87,7 +87,10 @@ describe('mapException', () => {
   });
 
   it('does not take other connection failures for a busy pool', () => {
-    expect(mapException(new Error('Connection terminated unexpectedly')).status).toBe(500);
+    // A dropped connection is the database being away (database-unavailable.spec.ts), not busy.
+    expect(mapException(new Error('Connection terminated unexpectedly')).body.code).toBe(
+      'SERVICE.UNAVAILABLE',
+    );
     expect(mapException(new Error('timeout exceeded when trying to connect!')).status).toBe(500);
   });
 });

@@ -4,6 +4,7 @@ import { currentCorrelationId } from '../logging/correlation';
 import { JsonLogger } from '../logging/json-logger';
 import { serializeError } from '../logging/redact';
 import { BUSY_RETRY_AFTER_SECONDS, isDatabaseBusy } from './database-busy';
+import { isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from './database-unavailable';
 import { PlafondError, PlatformErrorCode } from './plafond-error';
 
 export interface ErrorBody {
@@ -57,9 +58,26 @@ function busy(): Mapped {
   };
 }
 
+function databaseUnavailable(): Mapped {
+  const correlationId = currentCorrelationId();
+  return {
+    status: 503,
+    body: {
+      code: PlatformErrorCode.serviceUnavailable,
+      message:
+        'The service could not reach its database; it reconnects by itself. ' +
+        'Retry the same request (same ids) shortly: what it already did is not done twice.',
+      details: correlationId === undefined ? {} : { correlationId },
+    },
+    headers: { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_SECONDS) },
+  };
+}
+
 /** The single place where an error becomes an HTTP answer `{ code, message, details }`. */
 export function mapException(exception: unknown): Mapped {
   if (isDatabaseBusy(exception)) return busy();
+  // A database outage (restart, failover) is a dependency down, not a defect: 503, not 500.
+  if (isDatabaseUnavailable(exception)) return databaseUnavailable();
   if (exception instanceof PlafondError) {
     return {
       status: exception.httpStatus,
@@ -92,6 +110,14 @@ export class PlafondExceptionFilter implements ExceptionFilter {
       this.logger.write(
         'warn',
         'request refused: busy',
+        { status, code: body.code, err: error },
+        'Http',
+      );
+    } else if (isDatabaseUnavailable(exception)) {
+      // A dependency outage: the readiness probe and the database's own logs tell the story.
+      this.logger.write(
+        'warn',
+        'request refused: database unavailable',
         { status, code: body.code, err: error },
         'Http',
       );

@@ -14,6 +14,19 @@ import { JsonLogger } from '../logging/json-logger';
 const maxClients = 64;
 
 /**
+ * kafkajs's session timeout and a heartbeat interval that fits it: a third of the session (the
+ * broker evicts a member after a session without heartbeat), at most kafkajs's default 3 s.
+ */
+export function consumerTimeouts(
+  sessionTimeoutMs: number,
+): Pick<ConsumerConfig, 'sessionTimeout' | 'heartbeatInterval'> {
+  return {
+    sessionTimeout: sessionTimeoutMs,
+    heartbeatInterval: Math.min(3000, Math.floor(sessionTimeoutMs / 3)),
+  };
+}
+
+/**
  * The one place services get kafkajs producers, consumers and admins, so shutdown can find them:
  * consumers are disconnected first (kafkajs waits for the message being handled, then leaves the
  * group), producers and admins last, after HTTP has drained.
@@ -26,6 +39,8 @@ export class KafkaClients implements OnModuleDestroy, OnApplicationShutdown {
   constructor(
     readonly kafka: Kafka,
     private readonly logger: JsonLogger,
+    /** Defaults every consumer gets (a caller's own config wins), e.g. from consumerTimeouts. */
+    private readonly consumerDefaults: Partial<ConsumerConfig> = {},
   ) {}
 
   producer(config: ProducerConfig = {}): Producer {
@@ -38,7 +53,7 @@ export class KafkaClients implements OnModuleDestroy, OnApplicationShutdown {
   }
 
   consumer(config: ConsumerConfig): Consumer {
-    const consumer = this.kafka.consumer(config);
+    const consumer = this.kafka.consumer({ ...this.consumerDefaults, ...config });
     this.track(this.consumers, consumer);
     return consumer;
   }

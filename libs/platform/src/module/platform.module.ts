@@ -15,7 +15,7 @@ import {
   ReadinessCheck,
 } from '../health/readiness-checks';
 import { ShutdownState } from '../health/shutdown-state';
-import { KafkaClients } from '../kafka/kafka-clients';
+import { consumerTimeouts, KafkaClients } from '../kafka/kafka-clients';
 import { kafkaLogCreator, kafkaLogLevel } from '../kafka/kafka-log-creator';
 import { JsonLogger } from '../logging/json-logger';
 
@@ -37,7 +37,7 @@ export interface PlatformModuleOptions<C extends ServiceConfig> {
   readonly kafkaReadiness?: boolean;
   /**
    * How long a request waits for a pool connection (pg's connectionTimeoutMillis) before it is
-   * refused 503 SERVICE.BUSY; default 5000. The embedded host sets more: every connection waits
+   * refused 503 SERVICE.BUSY; default DATABASE_CONNECT_TIMEOUT_MS. The embedded host sets more: every connection waits
    * its turn on one PGlite session, so a burst queues rather than finds the database slow.
    */
   readonly databaseConnectTimeoutMs?: number;
@@ -67,9 +67,8 @@ export class PlatformModule {
           poolMax: config.databasePoolMax,
           migrations: options.migrations,
           applicationName: `plafond-${options.service}`,
-          ...(options.databaseConnectTimeoutMs === undefined
-            ? {}
-            : { connectTimeoutMs: options.databaseConnectTimeoutMs }),
+          // The host's choice (embedded) wins over DATABASE_CONNECT_TIMEOUT_MS.
+          connectTimeoutMs: options.databaseConnectTimeoutMs ?? config.databaseConnectTimeoutMs,
         }),
         retryAttempts: options.databaseConnectAttempts ?? 5,
         retryDelay: 2000,
@@ -93,7 +92,12 @@ export class PlatformModule {
         { provide: options.configClass, useValue: config },
         { provide: JsonLogger, useValue: logger },
         { provide: Kafka, useValue: kafka },
-        KafkaClients,
+        {
+          provide: KafkaClients,
+          useFactory: (client: Kafka, log: JsonLogger) =>
+            new KafkaClients(client, log, consumerTimeouts(config.kafkaSessionTimeoutMs)),
+          inject: [Kafka, JsonLogger],
+        },
         ShutdownState,
         DatabaseReadiness,
         KafkaReadiness,
