@@ -103,7 +103,7 @@ export function readStartSettings(
   uniquePorts(ports);
   const services = ports.map(({ name, port, configClass }) => {
     const serviceEnv = { ...shared, PORT: String(port) };
-    const config: ServiceConfig = loadConfig(configClass, serviceEnv);
+    const config = loadConfig<ServiceConfig>(configClass, serviceEnv);
     return { name, port, env: serviceEnv, topicPrefix: config.kafkaTopicPrefix };
   });
   // KAFKA_TOPIC_PREFIX is shared, so every service read the same one.

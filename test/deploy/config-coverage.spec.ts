@@ -74,7 +74,7 @@ describe('docker-compose.yml', () => {
     '$service boots with these values: its config validates them',
     (entry) => {
       const environment = services.get(entry.service)?.environment ?? {};
-      expect(() => loadConfig(entry.configClass, environment)).not.toThrow();
+      expect(() => loadConfig<object>(entry.configClass, environment)).not.toThrow();
     },
   );
 
@@ -151,7 +151,7 @@ describe.each(overlayDirectories())('Kubernetes overlay %s', (overlay) => {
       const environment = Object.fromEntries(
         [...variables].map(([name, { value }]) => [name, value ?? examples.get(name)]),
       );
-      expect(() => loadConfig(entry.configClass, environment)).not.toThrow();
+      expect(() => loadConfig<object>(entry.configClass, environment)).not.toThrow();
     },
   );
 

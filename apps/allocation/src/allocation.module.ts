@@ -1,7 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LedgerModule } from '@plafond/ledger';
 import { AuthModule, PlafondError } from '@plafond/platform';
-import { ApplicationModule, OrganisationService, UsageDebits } from './application';
+import {
+  ApplicationModule,
+  OrganisationService,
+  RESERVATION_SETTINGS,
+  UsageDebits,
+  type ReservationSettings,
+} from './application';
 import { type AllocationConfig } from './config';
 import { DomainError } from './domain';
 import { ALLOCATION_ROLES, HttpModule, SCOPED_ROLES } from './http';
@@ -19,6 +25,20 @@ import { ReadModule } from './read';
  * - MessagingModule: the relay of public events and the usage.recorded consumer;
  * - HttpModule: the `/v1` API; AuthModule: API keys and roles on every route.
  */
+/** The reservation hot path's bounds from the config, for ApplicationModule's ReservationService. */
+@Module({})
+class ReservationSettingsModule {
+  static forRoot(config: AllocationConfig): DynamicModule {
+    const settings: Partial<ReservationSettings> = { maxQueued: config.reservationMaxQueued };
+    return {
+      module: ReservationSettingsModule,
+      global: true,
+      providers: [{ provide: RESERVATION_SETTINGS, useValue: settings }],
+      exports: [RESERVATION_SETTINGS],
+    };
+  }
+}
+
 @Module({})
 export class AllocationModule {
   static forRoot(config: AllocationConfig): DynamicModule {
@@ -30,6 +50,7 @@ export class AllocationModule {
       module: AllocationModule,
       imports: [
         LedgerModule.forRoot({ schema: config.databaseSchema, global: true }),
+        ReservationSettingsModule.forRoot(config),
         ApplicationModule,
         ReadModule,
         messaging,

@@ -15,6 +15,17 @@ describe('AllocationConfig', () => {
     });
   });
 
+  it('bounds the reservation queue (RESERVATION_MAX_QUEUED, default 10 000)', () => {
+    expect(loadConfig(AllocationConfig, required).reservationMaxQueued).toBe(10_000);
+    expect(
+      loadConfig(AllocationConfig, { ...required, RESERVATION_MAX_QUEUED: '50' })
+        .reservationMaxQueued,
+    ).toBe(50);
+    expect(() =>
+      loadConfig(AllocationConfig, { ...required, RESERVATION_MAX_QUEUED: '0' }),
+    ).toThrow(/RESERVATION_MAX_QUEUED/);
+  });
+
   it('requires only the database URL and the Kafka brokers', () => {
     const names = describeConfig(AllocationConfig)
       .filter((variable) => variable.required)

@@ -38,6 +38,17 @@ describe('IngestionConfig pipeline bounds', () => {
     });
   });
 
+  it('bounds the usage items in progress (INGEST_MAX_ITEMS_IN_FLIGHT, default 10 000)', () => {
+    expect(loadConfig(IngestionConfig, required).ingestMaxItemsInFlight).toBe(10_000);
+    expect(
+      loadConfig(IngestionConfig, { ...required, INGEST_MAX_ITEMS_IN_FLIGHT: '100' })
+        .ingestMaxItemsInFlight,
+    ).toBe(100);
+    expect(() =>
+      loadConfig(IngestionConfig, { ...required, INGEST_MAX_ITEMS_IN_FLIGHT: '0' }),
+    ).toThrow(/INGEST_MAX_ITEMS_IN_FLIGHT/);
+  });
+
   it('reads the bounds from the environment and refuses a non-integer', () => {
     expect(
       loadConfig(IngestionConfig, {

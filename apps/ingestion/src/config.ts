@@ -44,4 +44,15 @@ export class IngestionConfig extends ServiceConfig {
   })
   @IntegerVar(1, 100_000)
   ingestMaxBatchItems = 1000;
+
+  @EnvVar({
+    name: 'INGEST_MAX_ITEMS_IN_FLIGHT',
+    description:
+      'Usage items of POST /v1/usage batches this instance works on at once; a batch that would ' +
+      'exceed it is refused before any work with 503 INGEST.BUSY (Retry-After: 1, nothing ' +
+      'recorded). A batch alone is always admitted.',
+    example: '10000',
+  })
+  @IntegerVar(1, 1_000_000)
+  ingestMaxItemsInFlight = 10_000;
 }

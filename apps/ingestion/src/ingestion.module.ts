@@ -39,6 +39,7 @@ export class IngestionModule {
         IngestionHttpModule.forRoot({
           imports: [application],
           maxBatchItems: config.ingestMaxBatchItems,
+          maxItemsInFlight: config.ingestMaxItemsInFlight,
         }),
         IngestionMessagingModule.forRoot({
           imports: [application, IntegratorsModule],

@@ -52,6 +52,9 @@ export interface RunningSystem {
   readonly sendRawUsage: ((events: readonly RawUsageEvent[]) => Promise<void>) | undefined;
   /** Everything the processes wrote so far (stdout and stderr). */
   output(): string;
+  /** Distributed: each service's process id and the system's database (for load checks). */
+  readonly pids?: Readonly<Record<ServiceName, number | undefined>>;
+  readonly databaseUrl?: string;
   /** SIGTERM to every process; their exits, by process label. */
   stop(): Promise<Record<string, Exit>>;
   /** Kills whatever is still running and removes the database or data directory. */
@@ -125,7 +128,11 @@ async function stopAll(
   return exits;
 }
 
-export async function startDistributed(label: string): Promise<RunningSystem> {
+/** `env`: extra variables per service (e.g. small admission bounds), over SERVICE_SETTINGS. */
+export async function startDistributed(
+  label: string,
+  env: Partial<Record<ServiceName, NodeJS.ProcessEnv>> = {},
+): Promise<RunningSystem> {
   const database: TestDatabase = await createTestDatabase(label);
   const processes: Partial<Record<ServiceName, RunningProcess>> = {};
   let producer: Producer | undefined;
@@ -164,6 +171,7 @@ export async function startDistributed(label: string): Promise<RunningSystem> {
         // Consumer groups are named after the client id: run-unique, like the topics.
         KAFKA_CLIENT_ID: `${prefix}${service}`,
         ADMIN_API_KEY: adminKey,
+        ...env[service],
       });
     }
     const running = Object.values(processes);
@@ -202,6 +210,12 @@ export async function startDistributed(label: string): Promise<RunningSystem> {
         });
       },
       output: () => running.map(outputOf).join('\n'),
+      pids: {
+        allocation: processes.allocation?.child.pid,
+        ingestion: processes.ingestion?.child.pid,
+        billing: processes.billing?.child.pid,
+      },
+      databaseUrl: database.url,
       stop: async () => {
         await connected.disconnect();
         producer = undefined;

@@ -14,8 +14,13 @@ export interface IngestionSettings {
   readonly maxFutureSkewMs: number;
   /** How long a (source, id) is remembered; at least maxLatenessMs + maxFutureSkewMs. */
   readonly dedupWindowMs: number;
-  /** Items of one batch processed at once (each in its own transaction). */
+  /** Items of one batch processed at once (lanes, each with its own transactions). */
   readonly itemConcurrency: number;
+  /**
+   * Items a lane records in one transaction (1 = one transaction per item). If that transaction
+   * fails, its items are taken again one by one, so a failure never undoes a neighbour's outcome.
+   */
+  readonly itemsPerTransaction: number;
   /** Recorded usages one factor-set publication may re-rate (FACTORSET.RERATE_TOO_LARGE beyond). */
   readonly rerateMaxEvents: number;
 }
@@ -25,6 +30,7 @@ export const DEFAULT_INGESTION_SETTINGS: IngestionSettings = {
   maxFutureSkewMs: 5 * MINUTE_MS,
   dedupWindowMs: 35 * DAY_MS,
   itemConcurrency: 4,
+  itemsPerTransaction: 20,
   rerateMaxEvents: RERATE_MAX_EVENTS,
 };
 
@@ -45,6 +51,7 @@ export function ingestionSettings(partial: Partial<IngestionSettings> = {}): Ing
   positive('maxFutureSkewMs', DAY_MS);
   positive('dedupWindowMs', 3650 * DAY_MS);
   positive('itemConcurrency', 64);
+  positive('itemsPerTransaction', 1000);
   positive('rerateMaxEvents', RERATE_MAX_EVENTS);
   if (settings.dedupWindowMs < settings.maxLatenessMs + settings.maxFutureSkewMs)
     throw new RangeError(

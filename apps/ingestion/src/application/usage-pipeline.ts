@@ -6,10 +6,14 @@
 // Every rejected item is appended as UsageRejected (original payload, every reason), which the
 // relay publishes to the rejected topic; a rejected item changes nothing else.
 //
-// One transaction per item: an item's failure (or a lost race) never undoes its neighbours, and
-// an accepted item is durable as soon as its own transaction commits. Items run in
-// `itemConcurrency` lanes; items with the same (source, id) share a lane and run in batch order,
-// so within a batch the first occurrence is the accepted one and the later ones duplicates.
+// Items run in `itemConcurrency` lanes; items with the same (source, id) share a lane and run in
+// batch order, so within a batch the first occurrence is the accepted one and the later ones
+// duplicates. A lane decides and records up to `itemsPerTransaction` items in one transaction
+// (one commit for many: the commit was most of an item's cost); if that transaction fails, its
+// items are taken again one by one, each in its own transactions, so an item's failure (or a
+// lost race) never undoes its neighbours' outcomes. Every answer is given after its commit.
+// Units and use cases are looked up once per batch, before any transaction (a lookup inside one
+// would hold a pooled connection while waiting for a second).
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
@@ -31,7 +35,7 @@ import {
   type EventToAppend,
   type TransactionalEventStore,
 } from '@plafond/ledger';
-import { convert, selectFactorSet } from '../domain/conversion';
+import { convert, selectFactorSet, type FactorSet } from '../domain/conversion';
 import { CLOCK, type Clock } from './clock';
 import { INGEST_ERROR } from './errors';
 import {
@@ -43,9 +47,10 @@ import {
   type UsageRejectedData,
 } from './events';
 import { FactorSetService } from './factor-set.service';
+import { runLanes } from './lanes';
 import { INGESTION_SETTINGS, ingestionSettings, type IngestionSettings } from './settings';
 import { q } from './tables';
-import { UNIT_DIRECTORY, type UnitDirectory } from './unit-directory';
+import { UNIT_DIRECTORY, type UnitDirectory, type UnitLookup } from './unit-directory';
 import { runUnitOfWork } from './unit-of-work';
 
 /**
@@ -127,6 +132,11 @@ const reject = (code: string, message: string, path = ''): Outcome => ({
 @Injectable()
 export class UsagePipeline {
   private readonly settings: IngestionSettings;
+  /** Per transaction (keyed by its object: a retried attempt starts afresh), see factorSetsWithin. */
+  private readonly factorSetsByTransaction = new WeakMap<
+    TransactionalEventStore,
+    Promise<FactorSet[]>
+  >();
 
   constructor(
     @Inject(PostgresEventStore) private readonly store: PostgresEventStore,
@@ -152,19 +162,113 @@ export class UsagePipeline {
       const key = read.ok ? `${read.value.source}\u0000${read.value.id}` : String(index);
       byLane[laneOf(key, lanes)]?.push(index);
     });
+    const known = await this.lookUpAll(prepared, lanes);
     const results: ItemResult[] = new Array<ItemResult>(items.length);
-    await Promise.all(
-      byLane.map(async (indexes) => {
-        for (const index of indexes) {
+    const perTransaction = this.settings.itemsPerTransaction;
+    // A lane that fails (the database) stops the others before their next chunk, and the error
+    // comes once none is still writing: what the batch committed is then final (lanes.ts).
+    await runLanes(byLane, async (indexes, stopped) => {
+      for (let start = 0; start < indexes.length && !stopped(); start += perTransaction) {
+        const chunk = indexes.slice(start, start + perTransaction);
+        const outcomes = await this.decideChunk(
+          chunk.map((index) => prepared[index] as ReadResult),
+          caller,
+          channel,
+          known,
+        );
+        for (const [position, index] of chunk.entries()) {
           const item = items[index] as IncomingUsage;
           const read = prepared[index] as ReadResult;
           const rejectionKey =
             options.rejectionKey === undefined ? undefined : `${options.rejectionKey}#${index}`;
-          results[index] = await this.one(index, item, read, caller, channel, rejectionKey);
+          results[index] = await this.finish(
+            index,
+            item,
+            read,
+            outcomes[position] as Outcome,
+            caller,
+            channel,
+            rejectionKey,
+          );
+        }
+      }
+    });
+    return results;
+  }
+
+  /** Whether each (unit, use case) of the readable items is known, looked up once per pair. */
+  private async lookUpAll(
+    prepared: readonly ReadResult[],
+    concurrency: number,
+  ): Promise<Map<string, UnitLookup>> {
+    const pairs = new Map<string, { unitId: string; useCase: string }>();
+    for (const read of prepared) {
+      if (!read.ok) continue;
+      const { unitId, useCase } = read.value.usage;
+      pairs.set(lookupKey(unitId, useCase), { unitId, useCase });
+    }
+    const known = new Map<string, UnitLookup>();
+    const queue = [...pairs];
+    await Promise.all(
+      Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
+        for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+          const [key, { unitId, useCase }] = next;
+          known.set(key, await this.directory.lookup(unitId, useCase));
         }
       }),
     );
-    return results;
+    return known;
+  }
+
+  /**
+   * The outcomes of a lane's chunk, in order: what needs no database is decided first; the rest
+   * in one transaction when there are several, else (or if it fails) one by one as `decide`.
+   */
+  private async decideChunk(
+    reads: readonly ReadResult[],
+    caller: IngestionCaller,
+    channel: IngestionChannel,
+    known: ReadonlyMap<string, UnitLookup>,
+  ): Promise<Outcome[]> {
+    const outcomes: (Outcome | undefined)[] = reads.map((read) =>
+      read.ok ? checkCaller(read.value, caller) : { status: 'rejected', reasons: read.issues },
+    );
+    const pending = reads.flatMap((read, position) =>
+      read.ok && outcomes[position] === undefined ? [{ read: read.value, position }] : [],
+    );
+    if (pending.length > 1) {
+      const together = await runUnitOfWork(this.store, async (tx) => {
+        const decided: Outcome[] = [];
+        for (const { read } of pending)
+          decided.push(await this.decideWithin(tx, read, caller, channel, known));
+        return decided;
+      }).catch(() => null);
+      if (together !== null) {
+        pending.forEach(({ position }, k) => (outcomes[position] = together[k]));
+        return outcomes as Outcome[];
+      }
+    }
+    for (const { read, position } of pending)
+      outcomes[position] = await this.decide(read, caller, channel);
+    return outcomes as Outcome[];
+  }
+
+  /** As `decide`, in the caller's transaction, with the units and use cases looked up before. */
+  private async decideWithin(
+    tx: TransactionalEventStore,
+    read: ReadItem,
+    caller: IngestionCaller,
+    channel: IngestionChannel,
+    known: ReadonlyMap<string, UnitLookup>,
+  ): Promise<Outcome> {
+    const hash = payloadHash(read.usage);
+    const previous = await this.findRecorded(tx, read);
+    if (previous !== undefined) return this.replayOutcome(previous, hash, read);
+    const refused = this.checkTime(read);
+    if (refused !== undefined) return refused;
+    const lookup = known.get(lookupKey(read.usage.unitId, read.usage.useCase));
+    if (lookup === undefined) throw new Error('unit and use case were not looked up');
+    return checkKnown(read, lookup) ?? (await this.record(tx, read, hash, caller, channel));
   }
 
   /**
@@ -216,18 +320,17 @@ export class UsagePipeline {
     return deleted;
   }
 
-  private async one(
+  /** The item's result; a rejection is appended first (in a transaction of its own). */
+  private async finish(
     index: number,
     item: IncomingUsage,
     read: ReadResult,
+    outcome: Outcome,
     caller: IngestionCaller,
     channel: IngestionChannel,
     rejectionKey: string | undefined,
   ): Promise<ItemResult> {
     const identity = read.ok ? { source: read.value.source, id: read.value.id } : read.identity;
-    const outcome: Outcome = read.ok
-      ? await this.decide(read.value, caller, channel)
-      : { status: 'rejected', reasons: read.issues };
     if (outcome.status !== 'rejected')
       return {
         index,
@@ -263,22 +366,23 @@ export class UsagePipeline {
     caller: IngestionCaller,
     channel: IngestionChannel,
   ): Promise<Outcome> {
-    const { usage, dataPath } = read;
-    if (caller.allowedSource !== null && read.source !== caller.allowedSource)
-      return reject(
-        INGEST_ERROR.sourceNotAllowed,
-        `this key may only report events with source "${caller.allowedSource}"`,
-        'source',
-      );
-    if (caller.allowedUnits !== null && !caller.allowedUnits.includes(usage.unitId))
-      return reject(
-        INGEST_ERROR.unitOutOfScope,
-        `this key may not report usage for unit "${usage.unitId}"`,
-        `${dataPath}unitId`,
-      );
-    const hash = payloadHash(usage);
+    const outOfScope = checkCaller(read, caller);
+    if (outOfScope !== undefined) return outOfScope;
+    const hash = payloadHash(read.usage);
     const previous = await this.store.transaction((tx) => this.findRecorded(tx, read));
     if (previous !== undefined) return this.replayOutcome(previous, hash, read);
+    const refused = this.checkTime(read);
+    if (refused !== undefined) return refused;
+    const known = await this.directory.lookup(read.usage.unitId, read.usage.useCase);
+    return (
+      checkKnown(read, known) ??
+      (await runUnitOfWork(this.store, (tx) => this.record(tx, read, hash, caller, channel)))
+    );
+  }
+
+  /** Too late or too far in the future (the clock's now); undefined when in bounds. */
+  private checkTime(read: ReadItem): Outcome | undefined {
+    const { usage, dataPath } = read;
     const now = this.clock();
     const occurred = Date.parse(usage.occurredAt.replace(/(T\d{2}:\d{2}):60/i, '$1:59'));
     if (occurred < now.getTime() - this.settings.maxLatenessMs)
@@ -293,20 +397,7 @@ export class UsagePipeline {
         `is more than ${this.settings.maxFutureSkewMs} ms in the future; check the sender's clock`,
         `${dataPath}occurredAt`,
       );
-    const known = await this.directory.lookup(usage.unitId, usage.useCase);
-    if (!known.unitKnown)
-      return reject(
-        INGEST_ERROR.unknownUnit,
-        `unit "${usage.unitId}" is not known`,
-        `${dataPath}unitId`,
-      );
-    if (!known.useCaseKnown)
-      return reject(
-        INGEST_ERROR.unknownUseCase,
-        `use case "${usage.useCase}" is not known`,
-        `${dataPath}useCase`,
-      );
-    return runUnitOfWork(this.store, (tx) => this.record(tx, read, hash, caller, channel));
+    return undefined;
   }
 
   /** The accepted item's writes, all in one transaction. */
@@ -322,8 +413,7 @@ export class UsagePipeline {
     // since): the ledger still has it, so it is a duplicate (or a conflict), never a second append.
     const earlier = await this.recordedInLedger(tx, read, hash);
     if (earlier !== undefined) return earlier;
-    await this.factorSets.lockShared(tx.sql);
-    const catalogue = await this.factorSets.catalogue(tx);
+    const catalogue = await this.factorSetsWithin(tx);
     const selected = selectFactorSet(catalogue, usage.occurredAt);
     if (!selected.ok)
       return reject(selected.error.code, selected.error.message, `${dataPath}occurredAt`);
@@ -387,6 +477,19 @@ export class UsagePipeline {
       ],
     );
     return { status: 'accepted', recordedEventId: eventId };
+  }
+
+  /**
+   * The factor sets under their shared lock, once per transaction (a chunk's items share it):
+   * a publication takes the exclusive lock, so the sets cannot change until the transaction ends.
+   */
+  private factorSetsWithin(tx: TransactionalEventStore): Promise<FactorSet[]> {
+    let sets = this.factorSetsByTransaction.get(tx);
+    if (sets === undefined) {
+      sets = this.factorSets.lockShared(tx.sql).then(() => this.factorSets.catalogue(tx));
+      this.factorSetsByTransaction.set(tx, sets);
+    }
+    return sets;
   }
 
   /** The outcome of an item whose UsageRecorded is in the ledger (its dedup row restored). */
@@ -589,6 +692,46 @@ function readCloudEvent(input: unknown, dataPath: '' | 'data'): ReadResult {
     },
   };
 }
+
+// ---- checks --------------------------------------------------------------------------------
+
+/** The caller's source and unit scope; undefined when the item is within them. */
+function checkCaller(read: ReadItem, caller: IngestionCaller): Outcome | undefined {
+  const { usage, dataPath } = read;
+  if (caller.allowedSource !== null && read.source !== caller.allowedSource)
+    return reject(
+      INGEST_ERROR.sourceNotAllowed,
+      `this key may only report events with source "${caller.allowedSource}"`,
+      'source',
+    );
+  if (caller.allowedUnits !== null && !caller.allowedUnits.includes(usage.unitId))
+    return reject(
+      INGEST_ERROR.unitOutOfScope,
+      `this key may not report usage for unit "${usage.unitId}"`,
+      `${dataPath}unitId`,
+    );
+  return undefined;
+}
+
+/** Unit and use case known to ingestion; undefined when both are. */
+function checkKnown(read: ReadItem, known: UnitLookup): Outcome | undefined {
+  const { usage, dataPath } = read;
+  if (!known.unitKnown)
+    return reject(
+      INGEST_ERROR.unknownUnit,
+      `unit "${usage.unitId}" is not known`,
+      `${dataPath}unitId`,
+    );
+  if (!known.useCaseKnown)
+    return reject(
+      INGEST_ERROR.unknownUseCase,
+      `use case "${usage.useCase}" is not known`,
+      `${dataPath}useCase`,
+    );
+  return undefined;
+}
+
+const lookupKey = (unitId: string, useCase: string): string => `${unitId}\u0000${useCase}`;
 
 // ---- helpers -------------------------------------------------------------------------------
 

@@ -1,9 +1,12 @@
 import { Body, Controller, Headers, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles, type Principal } from '@plafond/platform';
+import { PostgresEventStore } from '@plafond/ledger';
+import { CurrentPrincipal, isDatabaseBusy, Roles, type Principal } from '@plafond/platform';
 import { UsagePipeline } from '../application';
 import { IntegratorService } from '../integrators';
 import { INGESTION_HTTP_SETTINGS, type IngestionHttpSettings } from './http.settings';
+import { UsageAdmission } from './usage-admission';
+import { interruptedBatch, recordedItems } from './usage-interrupted';
 import {
   CLOUDEVENTS_BATCH,
   readUsageBatch,
@@ -19,11 +22,17 @@ import {
 @ApiTags('usage')
 @Controller('v1/usage')
 export class UsageHttpController {
+  /** Bounds the items in progress in this process; checked before any work (usage-admission.ts). */
+  private readonly admission: UsageAdmission;
+
   constructor(
     private readonly pipeline: UsagePipeline,
     private readonly integrators: IntegratorService,
     @Inject(INGESTION_HTTP_SETTINGS) private readonly settings: IngestionHttpSettings,
-  ) {}
+    private readonly store: PostgresEventStore,
+  ) {
+    this.admission = new UsageAdmission(settings.maxItemsInFlight);
+  }
 
   @Post()
   @Roles('integrator')
@@ -36,7 +45,11 @@ export class UsageHttpController {
       'accepted, duplicate (already recorded with the same payload) or rejected with ' +
       '`{ code, message, path }`. Accepted items are committed to PostgreSQL before the answer. ' +
       'Errors of the batch as a whole: 400 `INGEST.BATCH_EMPTY` / `INGEST.BATCH_NOT_ARRAY`, ' +
-      '413 `INGEST.BATCH_TOO_LARGE` (items) or `REQUEST.TOO_LARGE` (bytes), 415.',
+      '413 `INGEST.BATCH_TOO_LARGE` (items) or `REQUEST.TOO_LARGE` (bytes), 415, ' +
+      '503 `INGEST.BUSY` (too many items in progress on this instance: nothing of the batch ' +
+      'was recorded; `Retry-After`, send it again), 503 `SERVICE.BUSY` (the database had no ' +
+      'connection free half-way: `details.recorded` lists the items recorded; send the whole ' +
+      'batch again, those answer duplicate).',
   })
   @ApiConsumes('application/json', CLOUDEVENTS_BATCH)
   @ApiBody({
@@ -53,8 +66,21 @@ export class UsageHttpController {
     @Body() body: unknown,
   ): Promise<UsageBatchAnswer> {
     const items = readUsageBatch(body, contentType, this.settings.maxBatchItems);
-    const ingestionCaller = await this.integrators.callerForKey(caller);
-    const results = await this.pipeline.ingest(items, ingestionCaller, 'http');
-    return usageBatchAnswer(results);
+    return this.admission.run(items.length, async () => {
+      const ingestionCaller = await this.integrators.callerForKey(caller);
+      try {
+        return usageBatchAnswer(await this.pipeline.ingest(items, ingestionCaller, 'http'));
+      } catch (error) {
+        if (!isDatabaseBusy(error)) throw error;
+        // Interrupted half-way: say exactly which items are recorded (usage-interrupted.ts).
+        const recorded = await recordedItems(
+          this.store.sql,
+          this.store.schema,
+          items,
+          ingestionCaller,
+        ).catch(() => null);
+        throw interruptedBatch(recorded, items.length);
+      }
+    });
   }
 }
