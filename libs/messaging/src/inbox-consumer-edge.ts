@@ -63,6 +63,10 @@ export interface InboxConsumerEdgeOptions {
   isPermanentFailure(error: unknown): boolean;
   /** A record without a valid key, or whose effect failed for good; resolve to move past it. */
   onInvalidMessage(delivery: InboxKafkaMessage, error: unknown): Promise<void>;
+  /** After the transaction that applied a record's effect committed (for in-memory counts). */
+  onApplied?: (delivery: InboxKafkaMessage) => void;
+  /** Kafka only: records per inbox transaction (default 100, see createInboxKafkaConsumer). */
+  maxMessagesPerTransaction?: number;
 }
 
 /** The ledger-log side of a status: whose log is read, and how far. */
@@ -119,6 +123,7 @@ export function createInboxConsumerEdge(
     onInvalidMessage: (delivery: InboxKafkaMessage, error: unknown) =>
       options.onInvalidMessage(delivery, error),
     isPermanentFailure: (error: unknown) => options.isPermanentFailure(error),
+    onApplied: (delivery: InboxKafkaMessage) => options.onApplied?.(delivery),
     logger: subscriptionLogger(logger, options.loggerContext),
   };
   let starter: BackgroundStart | null = null;
@@ -131,6 +136,7 @@ export function createInboxConsumerEdge(
       groupId,
       topics: [topic],
       fromBeginning: options.fromBeginning ?? true,
+      maxMessagesPerTransaction: options.maxMessagesPerTransaction,
     });
     starter = new BackgroundStart({
       name: options.name,

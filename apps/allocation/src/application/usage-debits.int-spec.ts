@@ -213,6 +213,33 @@ describe('usage debits', () => {
     expect((await kit.account(ENERGY, 'lab')).committed).toBe(before);
   });
 
+  it('debits exactly when several usages share one transaction, on one account or several', async () => {
+    const lab = (await kit.account(ENERGY, 'lab')).committed;
+    const labTokens = (await kit.account(TOKENS, 'lab')).committed;
+    const entry = (messageId: string, recorded: ReturnType<typeof usage>) => ({
+      messageId,
+      effect: (tx: Parameters<typeof kit.app.usage.apply>[0]) =>
+        kit.app.usage.apply(tx, recorded, { messageId, actor: 'kafka:usage.recorded' }),
+    });
+    // As the consumer applies a chunk: one transaction, budgets read once, the same account
+    // debited three times (each debit sees the previous one's events), a repeat applied once.
+    const results = await inbox.consumeEachOnce('allocation.usage', [
+      entry('chunk#1', usage({ unitId: 'lab', energyMicroWh: 11n, inputTokens: 1n })),
+      entry('chunk#2', usage({ unitId: 'lab', energyMicroWh: 13n })),
+      entry('chunk#1', usage({ unitId: 'lab', energyMicroWh: 11n, inputTokens: 1n })),
+      entry('chunk#3', usage({ unitId: 'lab', energyMicroWh: 17n, outputTokens: 2n })),
+    ]);
+    expect(results.map((result) => result.applied)).toEqual([true, true, false, true]);
+    expect((await kit.account(ENERGY, 'lab')).committed).toBe(lab + 41n);
+    expect((await kit.account(TOKENS, 'lab')).committed).toBe(labTokens + 3n);
+    // The same usages in another chunk: nothing twice.
+    await inbox.consumeEachOnce('allocation.usage', [
+      entry('chunk#2', usage({ unitId: 'lab', energyMicroWh: 13n })),
+      entry('chunk#3', usage({ unitId: 'lab', energyMicroWh: 17n, outputTokens: 2n })),
+    ]);
+    expect((await kit.account(ENERGY, 'lab')).committed).toBe(lab + 41n);
+  });
+
   it('routes nowhere for a unit the organisation does not know', async () => {
     expect(await apply('gw#7', usage({ unitId: 'ghost', energyMicroWh: 5n }))).toEqual([]);
   });

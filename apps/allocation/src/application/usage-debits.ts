@@ -25,6 +25,7 @@ import {
   evolveAccount,
   type AccountCommand,
   type AccountEvent,
+  type BudgetState,
   type CatalogState,
   type OrganisationState,
 } from '../domain';
@@ -90,11 +91,29 @@ function classOf(catalog: CatalogState, useCase: string): string | null {
     : null;
 }
 
+/**
+ * What the usages applied in one transaction (a consumer's chunk of records) read alike, loaded
+ * once per transaction instead of once per usage. Sound because:
+ * - a budget is read under the shared lock on its stream, held until the transaction ends, so no
+ *   writer can change it in between;
+ * - the organisation and the catalog are read without a lock by every usage anyway; what a chunk
+ *   needs of them (the unit, its ancestors, the use case) was committed before its usage was
+ *   recorded, so before the chunk was fetched and its transaction began.
+ * Keyed by the transaction object: a retried unit of work gets a new one, so nothing outlives it.
+ */
+interface SharedReads {
+  organisation?: Promise<OrganisationState>;
+  catalog?: Promise<CatalogState>;
+  budgets: Map<string, Promise<BudgetState>>;
+}
+
 const recordUsage = (data: Extract<AccountCommand, { type: 'RecordUsage' }>['data'], now: Date) =>
   ({ type: 'RecordUsage', data, metadata: { now } }) as const;
 
 @Injectable()
 export class UsageDebits {
+  private readonly shared = new WeakMap<TransactionalEventStore, SharedReads>();
+
   constructor(
     private readonly store: PostgresEventStore,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -114,7 +133,9 @@ export class UsageDebits {
         : (await findReservations(tx.sql, schema, [usage.reservationId])).get(usage.reservationId);
     const reservationBudget =
       reservation?.unitId === usage.unitId ? reservation.budgetId : undefined;
-    const { state: organisation } = await loadOrganisation(tx);
+    const reads = this.sharedReads(tx);
+    reads.organisation ??= loadOrganisation(tx).then((loaded) => loaded.state);
+    const organisation = await reads.organisation;
     const routes = (
       await queryBudgets(
         tx.sql,
@@ -148,7 +169,8 @@ export class UsageDebits {
       schema,
       routes.map((budget) => accountStreamId(budget.budgetId, usage.unitId)),
     );
-    const { state: catalog } = await loadCatalog(tx);
+    reads.catalog ??= loadCatalog(tx).then((loaded) => loaded.state);
+    const catalog = await reads.catalog;
     const now = this.clock();
     const outcomes: UsageDebitOutcome[] = [];
     for (const route of routes) {
@@ -168,6 +190,26 @@ export class UsageDebits {
     return outcomes;
   }
 
+  private sharedReads(tx: TransactionalEventStore): SharedReads {
+    let reads = this.shared.get(tx);
+    if (reads === undefined) {
+      reads = { budgets: new Map() };
+      this.shared.set(tx, reads);
+    }
+    return reads;
+  }
+
+  /** The budget's state, once per transaction (read under its shared lock, taken by `apply`). */
+  private budgetOf(tx: TransactionalEventStore, budgetId: string): Promise<BudgetState> {
+    const budgets = this.sharedReads(tx).budgets;
+    let budget = budgets.get(budgetId);
+    if (budget === undefined) {
+      budget = loadBudget(tx, budgetId).then((loaded) => loaded.state);
+      budgets.set(budgetId, budget);
+    }
+    return budget;
+  }
+
   private async debit(
     tx: TransactionalEventStore,
     usage: UsageRecordedV1,
@@ -182,7 +224,7 @@ export class UsageDebits {
   ): Promise<UsageDebitOutcome> {
     const dimension = route.dimension as Dimension;
     const amount = quantityOf(usage, dimension);
-    const { state: budget } = await loadBudget(tx, route.budgetId);
+    const budget = await this.budgetOf(tx, route.budgetId);
     const account = await loadAccount(tx, route.budgetId, usage.unitId);
     const data = {
       usageId: debit.usageId,

@@ -364,4 +364,21 @@ describe('UsageCharging', () => {
     expect(rebuilt.digest.digest).toBe(live.digest);
     await kit.query('DROP SCHEMA billing_rebuilt_charging CASCADE');
   });
+
+  it('charges several usages in one transaction as it would one by one (a consumer chunk)', async () => {
+    const ids = ['chunk-1', 'chunk-2', 'chunk-3'].map((id) => usageIdOf(id));
+    // Schedules and booking are read once for the transaction; each line is still exact.
+    const outcomes = await kit.transaction(async (tx) => {
+      const results: string[] = [];
+      for (const [n, usageId] of ids.entries())
+        results.push(
+          await kit.charging.recordUsage(tx, usageId, { ...U1, reportedId: `r-chunk-${n}` }),
+        );
+      results.push(await kit.charging.recordUsage(tx, ids[0]!, { ...U1, reportedId: 'r-chunk-0' }));
+      return results;
+    });
+    expect(outcomes).toEqual(['charged', 'charged', 'charged', 'duplicate']);
+    for (const usageId of ids)
+      expect((await lines(usageId)).map((line) => line.amount)).toEqual(['90157']);
+  });
 });

@@ -134,6 +134,14 @@ const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 
 export class UsageCharging {
   private readonly schema: string;
   private readonly accounts: JournalAccountsData;
+  /**
+   * Reads that the usages charged in one transaction (a consumer's chunk of records) share, done
+   * once per transaction and only under a lock the transaction keeps to its end: a currency's
+   * price schedules (under the currency's shared lock; publishing takes it exclusively) and a
+   * booking (under the billing period's shared lock; closing takes it exclusively). Keyed by the
+   * transaction's SQL executor: a retried attempt starts afresh.
+   */
+  private readonly lockedReads = new WeakMap<object, Map<string, Promise<unknown>>>();
 
   constructor(
     @Inject(PostgresEventStore) private readonly store: PostgresEventStore,
@@ -187,11 +195,15 @@ export class UsageCharging {
       carbonMicroGrams: usage.carbonMicroGrams.toString(),
       factorSetVersion: usage.factorSetVersion,
     };
-    await lockCurrency(tx.sql, this.schema, profile.currency, 'shared');
-    const schedule = selectSchedule(
-      await loadSchedules(tx, profile.currency),
-      new Date(occurredAt),
+    const schedules = await this.lockedRead(
+      tx.sql,
+      `schedules\u0000${profile.currency}`,
+      async () => {
+        await lockCurrency(tx.sql, this.schema, profile.currency, 'shared');
+        return loadSchedules(tx, profile.currency);
+      },
     );
+    const schedule = selectSchedule(schedules, new Date(occurredAt));
     if (schedule === null) {
       const held: UsageHeldUnpricedData = {
         ...fact,
@@ -403,6 +415,21 @@ export class UsageCharging {
     });
   }
 
+  /** `load` once per transaction and key (see `lockedReads`: only what a held lock keeps still). */
+  private lockedRead<T>(sql: SqlExecutor, key: string, load: () => Promise<T>): Promise<T> {
+    let reads = this.lockedReads.get(sql);
+    if (reads === undefined) {
+      reads = new Map();
+      this.lockedReads.set(sql, reads);
+    }
+    let read = reads.get(key) as Promise<T> | undefined;
+    if (read === undefined) {
+      read = load();
+      reads.set(key, read);
+    }
+    return read;
+  }
+
   private async chargeEvents(
     sql: SqlExecutor,
     ctx: CommandContext,
@@ -412,7 +439,11 @@ export class UsageCharging {
     costCentre: string,
     pending: readonly OverrunNotedData[],
   ): Promise<BillingEventToAppend[]> {
-    const booking = await this.periods.book(sql, fact.unitId, currency, fact.servicePeriod);
+    const booking = await this.lockedRead(
+      sql,
+      `booking\u0000${fact.unitId}\u0000${currency}\u0000${fact.servicePeriod}`,
+      () => this.periods.book(sql, fact.unitId, currency, fact.servicePeriod),
+    );
     const bookedAt = this.clock();
     const { amountMicro, multiplierPpm } = priceUsage(
       schedule,

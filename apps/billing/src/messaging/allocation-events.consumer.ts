@@ -27,6 +27,7 @@ import {
   type InboxConsumerEdgeStatus,
 } from '@plafond/messaging';
 import { DeadLetters, JsonLogger, KafkaClients } from '@plafond/platform';
+import type { KafkaMessage } from 'kafkajs';
 import { UsageCharging } from '../application/charging.service';
 import type { CommandContext } from '../application/command-context';
 import { BillingDirectory } from '../application/directory';
@@ -76,6 +77,8 @@ export class AllocationEventsConsumer extends InboxConsumer {
   protected readonly edge: InboxConsumerEdge;
   protected readonly autoStart: boolean;
   private readonly counts = { applied: 0, ignored: 0, deadLettered: 0 };
+  /** A record's outcome, counted once its inbox transaction has committed (onApplied). */
+  private readonly outcomes = new WeakMap<KafkaMessage, 'applied' | 'ignored'>();
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
@@ -111,6 +114,7 @@ export class AllocationEventsConsumer extends InboxConsumer {
         consumerConfig: settings.consumerConfig,
         handle: (delivery, tx) => this.apply(delivery, tx),
         isPermanentFailure: isPermanentAllocationFailure,
+        onApplied: (delivery) => this.count(delivery.message),
         onInvalidMessage: deadLetterInto(deadLetters, this.groupId, () => {
           this.counts.deadLettered += 1;
         }),
@@ -122,6 +126,13 @@ export class AllocationEventsConsumer extends InboxConsumer {
     return { ...this.edge.status(), counts: { ...this.counts } };
   }
 
+  private count(message: KafkaMessage): void {
+    const outcome = this.outcomes.get(message);
+    if (outcome === undefined) return;
+    this.outcomes.delete(message);
+    this.counts[outcome] += 1;
+  }
+
   private async apply(delivery: InboxKafkaMessage, tx: TransactionalEventStore): Promise<void> {
     const event = decodeKafkaMessage(delivery.message);
     const parsed = parseAllocationEventV1(event);
@@ -130,7 +141,7 @@ export class AllocationEventsConsumer extends InboxConsumer {
       // not read: acknowledged. Broken data of an event billing reads: a dead letter.
       const name = allocationEventNameV1(event.type);
       if (name === null || !BILLING_ALLOCATION_EVENTS.includes(name)) {
-        this.counts.ignored += 1;
+        this.outcomes.set(delivery.message, 'ignored');
         return;
       }
       throw new BillingError(BILLING_ERROR.INVALID_MESSAGE, `invalid ${event.type} data`, {
@@ -140,8 +151,8 @@ export class AllocationEventsConsumer extends InboxConsumer {
       });
     }
     const applied = await this.applyEvent(tx, parsed.value);
-    if (applied) this.counts.applied += 1;
-    else this.counts.ignored += 1;
+    // Counted by onApplied once the inbox transaction commits (it may still roll back).
+    this.outcomes.set(delivery.message, applied ? 'applied' : 'ignored');
     this.logger.write(
       'debug',
       applied ? 'allocation event applied' : 'allocation event acknowledged without effect',

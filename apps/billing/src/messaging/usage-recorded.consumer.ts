@@ -93,6 +93,8 @@ export class UsageRecordedConsumer extends InboxConsumer {
     awaitingDirectory: 0,
   };
   private readonly awaiting = new Map<number, AwaitingDirectory>();
+  /** A record's outcome, counted once its inbox transaction has committed (onApplied). */
+  private readonly outcomes = new WeakMap<KafkaMessage, UsageOutcome>();
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
@@ -128,6 +130,7 @@ export class UsageRecordedConsumer extends InboxConsumer {
         messageId: (message) => this.read(message).messageId,
         handle: (delivery, tx) => this.apply(delivery, tx),
         isPermanentFailure: isPermanentUsageFailure,
+        onApplied: (delivery) => this.count(delivery.message),
         onInvalidMessage: deadLetterInto(deadLetters, this.groupId, () => {
           this.counts.deadLettered += 1;
         }),
@@ -178,6 +181,13 @@ export class UsageRecordedConsumer extends InboxConsumer {
     );
   }
 
+  private count(message: KafkaMessage): void {
+    const outcome = this.outcomes.get(message);
+    if (outcome === undefined) return;
+    this.outcomes.delete(message);
+    this.counts[outcome] += 1;
+  }
+
   private read(message: KafkaMessage): UsageTopicMessage {
     const known = this.parsed.get(message);
     if (known !== undefined) return known;
@@ -199,8 +209,9 @@ export class UsageRecordedConsumer extends InboxConsumer {
       throw error;
     }
     this.awaiting.delete(delivery.partition);
-    // Counted once the inbox transaction is likely to commit; a retried batch may count twice.
-    this.counts[outcome] += 1;
+    // Counted by onApplied once the inbox transaction commits: it may still roll back (a later
+    // record of its chunk fails, a retry), and a rolled-back charge must not count.
+    this.outcomes.set(delivery.message, outcome);
     this.logger.write(
       'debug',
       `${record.kind === 'recorded' ? 'usage' : 'adjustment'} ${outcome}`,

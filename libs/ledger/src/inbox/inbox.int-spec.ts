@@ -77,6 +77,43 @@ describe('inbox on PostgreSQL', () => {
     expect(await effectsOf('m-4')).toBe(1);
   });
 
+  it('applies several messages in one transaction: new ones once, in order, all or nothing', async () => {
+    await inbox.consumeOnce('billing', 'b-1', recordEffect('b-1'));
+    const entry = (messageId: string) => ({ messageId, effect: recordEffect(messageId) });
+    // b-1 was consumed before; b-2 is repeated within the call: its first occurrence applies.
+    expect(
+      await inbox.consumeEachOnce('billing', [
+        entry('b-1'),
+        entry('b-2'),
+        entry('b-3'),
+        entry('b-2'),
+      ]),
+    ).toEqual([
+      { applied: false },
+      { applied: true, result: 3 },
+      { applied: true, result: 3 },
+      { applied: false },
+    ]);
+    expect([await effectsOf('b-1'), await effectsOf('b-2'), await effectsOf('b-3')]).toEqual([
+      1, 1, 1,
+    ]);
+
+    // One failing effect rolls back the whole call: the others' effects and inbox rows too.
+    await expect(
+      inbox.consumeEachOnce('billing', [
+        entry('b-4'),
+        {
+          messageId: 'b-5',
+          effect: () => Promise.reject(new Error('b-5 failed')),
+        },
+      ]),
+    ).rejects.toThrow('b-5 failed');
+    expect(await effectsOf('b-4')).toBe(0);
+    expect(await inbox.wasConsumed('billing', 'b-4')).toBe(false);
+    expect(await inbox.wasConsumed('billing', 'b-5')).toBe(false);
+    expect(await inbox.consumeEachOnce('billing', [])).toEqual([]);
+  });
+
   it('rejects empty or oversized keys with a stable code', async () => {
     await expect(inbox.consumeOnce('', 'm-5', recordEffect('m-5'))).rejects.toMatchObject({
       code: 'LEDGER.INBOX_INVALID_KEY',

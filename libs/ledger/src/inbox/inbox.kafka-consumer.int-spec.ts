@@ -1,5 +1,6 @@
 // On the real broker: records without a valid inbox key go to the dead-letter handler and the
-// partition moves on; the good records around them are applied exactly once.
+// partition moves on; the good records around them are applied exactly once, whether a chunk of
+// them commits in one transaction or, after a failure, one by one.
 import { createCloudEvent, encodeKafkaMessage } from '@plafond/contracts';
 import { uniqueTopicPrefix, waitFor } from '@plafond/testing';
 import type { Kafka, Message } from 'kafkajs';
@@ -176,5 +177,88 @@ describe('inbox Kafka consumer and invalid messages', () => {
     expect(flakyAttempts).toBe(2);
     expect(await inbox.wasConsumed(groupId, '/plafond/test#refused-1')).toBe(false);
     expect(await inbox.wasConsumed(groupId, '/plafond/test#flaky-1')).toBe(true);
+  });
+
+  it('applies a batch in one transaction per chunk, falls back message by message on a failure, and counts only committed effects', async () => {
+    const topic = `${uniqueTopicPrefix('inbox-chunks')}events`;
+    await createTopic(kafka, topic, 1);
+    // 40 records: a repeated id (the second is a redelivery), a refusal in the middle of a chunk.
+    const ids = Array.from({ length: 38 }, (_, i) => `chunk-${String(i).padStart(2, '0')}`);
+    const records = [...ids.slice(0, 20), 'chunk-05', 'chunk-refused', ...ids.slice(20)];
+    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    try {
+      await producer.send({ topic, acks: -1, messages: records.map((id) => cloudEvent(id)) });
+    } finally {
+      await producer.disconnect();
+    }
+
+    class Refusal extends Error {
+      readonly code = 'TEST.REFUSED';
+    }
+    const inbox = new Inbox({ store: kit.store, schema: LEDGER_SCHEMA });
+    const transactions = jest.spyOn(inbox, 'consumeEachOnce');
+    const consume = async (groupId: string, consumerName: string) => {
+      const deadLetters: string[] = [];
+      const appliedIds: string[] = [];
+      const consumer = createInboxKafkaConsumer({
+        kafka,
+        groupId,
+        consumerName,
+        topics: [topic],
+        fromBeginning: true,
+        inbox,
+        logger: quietLogger,
+        maxMessagesPerTransaction: 16,
+        consumerConfig: { maxWaitTimeInMs: 100 },
+        isPermanentFailure: (error) => error instanceof Refusal,
+        onInvalidMessage: (delivery) => {
+          deadLetters.push(delivery.message.offset);
+          return Promise.resolve();
+        },
+        onApplied: ({ message }) => appliedIds.push(message.headers?.ce_id?.toString() ?? ''),
+        handle: async ({ message }, tx) => {
+          const id = message.headers?.ce_id?.toString() ?? '';
+          await tx.sql.query(`INSERT INTO public.applied (event_id) VALUES ($1)`, [id]);
+          if (id === 'chunk-refused') throw new Refusal('refused for good');
+        },
+      });
+      await consumer.start();
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        await waitFor(
+          async () => {
+            const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+            return offsets?.partitions[0]?.offset === String(records.length) || undefined;
+          },
+          { timeoutMs: 60_000, description: 'the group to commit past every record' },
+        );
+      } finally {
+        await admin.disconnect();
+        await consumer.stop();
+      }
+      return { deadLetters, appliedIds };
+    };
+
+    const first = await consume(`${topic}-first`, `${topic}-inbox`);
+    const { rows } = await kit.pool.query<{ event_id: string }>(
+      `SELECT event_id FROM public.applied WHERE event_id LIKE 'chunk-%' ORDER BY event_id`,
+    );
+    // Every good record once, the repeated id once, nothing of the refused one.
+    expect(rows.map((row) => row.event_id)).toEqual(ids);
+    expect([...first.appliedIds].sort()).toEqual(ids);
+    expect(first.deadLetters).toEqual([String(records.indexOf('chunk-refused'))]);
+    // Chunks did run in one transaction each (at least the ones without the refusal).
+    expect(transactions).toHaveBeenCalled();
+
+    // Delivered again to the same inbox consumer (another group): every one is a redelivery.
+    const again = await consume(`${topic}-again`, `${topic}-inbox`);
+    expect(again.appliedIds).toEqual([]);
+    expect(again.deadLetters).toEqual([String(records.indexOf('chunk-refused'))]);
+    const { rows: after } = await kit.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM public.applied WHERE event_id LIKE 'chunk-%'`,
+    );
+    expect(after[0]?.n).toBe(ids.length);
   });
 });

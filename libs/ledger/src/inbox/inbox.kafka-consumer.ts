@@ -1,4 +1,5 @@
 import type { Batch, Consumer, ConsumerConfig, Kafka, KafkaMessage } from 'kafkajs';
+import { failpoint } from '../core/failpoint';
 import type { TransactionalEventStore } from '../types';
 import {
   describeError,
@@ -42,8 +43,23 @@ interface InboxKafkaConsumerCommonOptions {
    * of being retried for ever. Default: none (every failure is retried).
    */
   isPermanentFailure?: (error: unknown) => boolean;
+  /**
+   * Called once the transaction that applied a message's effect has committed (never for a
+   * redelivery the inbox skipped, never for an attempt that rolled back): the place for
+   * in-memory counts, which `handle` cannot keep exactly (its transaction may still roll back).
+   */
+  onApplied?: (delivery: InboxKafkaMessage) => void;
+  /**
+   * Messages of a fetched batch applied in one inbox transaction (default 100; 1 = one
+   * transaction per message). If that transaction fails, its messages are applied one by one,
+   * so a poison message is still dead-lettered alone and a retryable failure still retries.
+   */
+  maxMessagesPerTransaction?: number;
   logger?: SubscriptionLogger;
 }
+
+/** One commit for up to this many messages; bounds how long a transaction holds its locks. */
+export const DEFAULT_MESSAGES_PER_TRANSACTION = 100;
 
 /**
  * Either a `kafka` client (the consumer is created here) or a `consumer` created by the caller,
@@ -66,12 +82,56 @@ export interface InboxKafkaConsumer {
  * A kafkajs consumer whose offsets are committed only after the inbox transaction of each
  * message committed. A crash between the two redelivers messages whose effect is already
  * recorded, and the inbox turns them into no-ops.
+ *
+ * A fetched batch is applied in chunks of `maxMessagesPerTransaction` messages, each chunk in
+ * one inbox transaction (one commit instead of one per message: at a few milliseconds per
+ * commit, the commit was most of a small message's cost). A chunk whose transaction fails is
+ * applied again message by message, each in its own transaction, with the per-message rules
+ * (dead letter for an invalid key or a permanent failure, retry for anything else).
  */
 export function createInboxKafkaConsumer(options: InboxKafkaConsumerOptions): InboxKafkaConsumer {
   const consumer = consumerOf(options);
   const consumerName = options.consumerName ?? options.groupId;
   const messageIdOf = options.messageId ?? cloudEventMessageId;
   const logger = options.logger ?? jsonStderrLogger;
+  const perTransaction = Math.max(
+    1,
+    Math.floor(options.maxMessagesPerTransaction ?? DEFAULT_MESSAGES_PER_TRANSACTION),
+  );
+
+  /**
+   * Applies the deliveries in one inbox transaction and returns those whose effect ran (the
+   * others were redeliveries); null when it could not: a message without a valid inbox key, or
+   * a transaction that failed (rolled back: nothing of it was applied). The caller then takes
+   * the messages one by one, which finds out which message it was and what to do with it.
+   */
+  const consumeTogether = async (
+    deliveries: readonly InboxKafkaMessage[],
+  ): Promise<InboxKafkaMessage[] | null> => {
+    let entries;
+    try {
+      entries = deliveries.map((delivery) => ({
+        messageId: messageIdOf(delivery.message),
+        effect: (tx: TransactionalEventStore) => options.handle(delivery, tx),
+      }));
+    } catch {
+      return null;
+    }
+    try {
+      const results = await options.inbox.consumeEachOnce(consumerName, entries);
+      return deliveries.filter((_, index) => results[index]?.applied === true);
+    } catch (error) {
+      logger.log('info', 'inbox consumer applies a chunk message by message after it failed', {
+        consumer: consumerName,
+        topic: deliveries[0]?.topic,
+        partition: deliveries[0]?.partition,
+        fromOffset: deliveries[0]?.message.offset,
+        messages: deliveries.length,
+        error: describeError(error),
+      });
+      return null;
+    }
+  };
 
   /** Applies one message; returns the error if it has no valid inbox key or failed permanently. */
   const consumeMessage = async (delivery: InboxKafkaMessage): Promise<unknown> => {
@@ -83,10 +143,11 @@ export function createInboxKafkaConsumer(options: InboxKafkaConsumerOptions): In
     }
     let effectStarted = false;
     try {
-      await options.inbox.consumeOnce(consumerName, messageId, (tx) => {
+      const result = await options.inbox.consumeOnce(consumerName, messageId, (tx) => {
         effectStarted = true;
         return options.handle(delivery, tx);
       });
+      if (result.applied) options.onApplied?.(delivery);
     } catch (error) {
       if (!effectStarted && isInvalidKey(error)) return error;
       if (effectStarted && options.isPermanentFailure?.(error) === true) return error;
@@ -102,24 +163,45 @@ export function createInboxKafkaConsumer(options: InboxKafkaConsumerOptions): In
     keepGoing: () => boolean,
   ): Promise<void> => {
     let lastDone: string | undefined;
+    const done = async (offset: string) => {
+      resolveOffset(offset);
+      lastDone = offset;
+      await heartbeat();
+    };
     try {
-      for (const message of batch.messages) {
+      for (let start = 0; start < batch.messages.length; start += perTransaction) {
         if (!keepGoing()) break;
-        const delivery = { topic: batch.topic, partition: batch.partition, message };
-        const invalid = await consumeMessage(delivery);
-        if (invalid !== undefined) {
-          logger.log('warn', 'inbox consumer dead-lettered an invalid message', {
-            consumer: consumerName,
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: message.offset,
-            error: describeError(invalid),
-          });
-          await options.onInvalidMessage(delivery, invalid);
+        const deliveries = batch.messages
+          .slice(start, start + perTransaction)
+          .map((message) => ({ topic: batch.topic, partition: batch.partition, message }));
+        const applied = deliveries.length > 1 ? await consumeTogether(deliveries) : null;
+        if (applied !== null) {
+          for (const delivery of applied) options.onApplied?.(delivery);
+          // The chunk's transaction committed, the offsets not: a restart redelivers the chunk.
+          // One hit per message, so `inbox.after-commit@N` counts messages as it always did.
+          deliveries.forEach(() => failpoint('inbox.after-commit'));
+          const last = deliveries[deliveries.length - 1];
+          if (last !== undefined) await done(last.message.offset);
+          continue;
         }
-        resolveOffset(message.offset);
-        lastDone = message.offset;
-        await heartbeat();
+        for (const delivery of deliveries) {
+          if (!keepGoing()) break;
+          const { message } = delivery;
+          const invalid = await consumeMessage(delivery);
+          // The inbox transaction committed, the offset not: the restart redelivers this message.
+          if (invalid === undefined) failpoint('inbox.after-commit');
+          if (invalid !== undefined) {
+            logger.log('warn', 'inbox consumer dead-lettered an invalid message', {
+              consumer: consumerName,
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: message.offset,
+              error: describeError(invalid),
+            });
+            await options.onInvalidMessage(delivery, invalid);
+          }
+          await done(message.offset);
+        }
       }
     } finally {
       // Commit what is durably applied even when a later message fails, so a retry starts there.

@@ -50,6 +50,12 @@ export async function consumeOnceWithin<T>(
   return { applied: true, result: await effect(tx) };
 }
 
+/** One message of `Inbox.consumeEachOnce`: its key and its effect. */
+export interface InboxEntry<T> {
+  readonly messageId: string;
+  readonly effect: (tx: TransactionalEventStore) => Promise<T>;
+}
+
 export interface InboxOptions {
   store: EventStore;
   /** Ledger schema holding the `inbox` table. */
@@ -75,6 +81,46 @@ export class Inbox {
     return await runUnitOfWork(
       this.options.store,
       (tx) => consumeOnceWithin(tx, this.options.schema, consumer, messageId, effect),
+      { maxAttempts: MAX_ATTEMPTS, maxDelayMs: MAX_BACKOFF_MS },
+    );
+  }
+
+  /**
+   * Several messages in ONE transaction (a consumer's batch): their inbox rows are inserted by
+   * one statement, then each new message's effect runs, in order; a message id repeated in
+   * `entries` applies once (its first occurrence). All or nothing: if any effect throws, every
+   * effect and inbox row of the call rolls back and the error is thrown, so the caller can fall
+   * back to `consumeOnce` per message (isolating a poison message). One commit instead of one per
+   * message is what makes it worth it. Results are in `entries` order.
+   */
+  async consumeEachOnce<T>(
+    consumer: string,
+    entries: readonly InboxEntry<T>[],
+  ): Promise<InboxResult<T>[]> {
+    for (const entry of entries) assertKey(consumer, entry.messageId);
+    if (entries.length === 0) return [];
+    return await runUnitOfWork(
+      this.options.store,
+      async (tx) => {
+        // Inbox rows first, as in consumeOnce: the transaction has its id before any effect waits.
+        const inserted = await tx.sql.query<{ message_id: string }>(
+          `INSERT INTO ${qualifiedName(this.options.schema, INBOX_TABLE)} (consumer, message_id)
+           SELECT $1, message_id FROM unnest($2::text[]) AS message_id
+           ON CONFLICT (consumer, message_id) DO NOTHING RETURNING message_id`,
+          [consumer, entries.map((entry) => entry.messageId)],
+        );
+        const fresh = new Set(inserted.map((row) => row.message_id));
+        const results: InboxResult<T>[] = [];
+        for (const entry of entries) {
+          // Deleting marks the first occurrence as taken: a repeat later in the call is a no-op.
+          if (!fresh.delete(entry.messageId)) {
+            results.push({ applied: false });
+            continue;
+          }
+          results.push({ applied: true, result: await entry.effect(tx) });
+        }
+        return results;
+      },
       { maxAttempts: MAX_ATTEMPTS, maxDelayMs: MAX_BACKOFF_MS },
     );
   }

@@ -79,6 +79,8 @@ export interface LedgerLogConsumerOptions extends SubscriptionTuning {
   onInvalidMessage(delivery: InboxKafkaMessage, error: unknown): Promise<void>;
   /** Errors of `handle` no retry can fix. Default: none (every failure is retried). */
   isPermanentFailure?: (error: unknown) => boolean;
+  /** As for the Kafka consumer: after the transaction that applied an event's effect committed. */
+  onApplied?: (delivery: InboxKafkaMessage) => void;
   logger?: SubscriptionLogger;
 }
 
@@ -309,7 +311,10 @@ class LedgerLogConsumerImpl implements LedgerLogConsumer {
     to: GlobalCheckpoint,
   ): Promise<EventOutcome> {
     const result = await this.applyOnce(delivery, from, to);
-    if (result.kind === 'applied') return 'delivered';
+    if (result.kind === 'applied') {
+      this.options.onApplied?.(delivery);
+      return 'delivered';
+    }
     if (result.kind === 'invalid') {
       this.logger.log('warn', 'inbox consumer dead-lettered an invalid message', {
         ...this.fields(),
