@@ -7,6 +7,7 @@ import http from 'node:http';
 export interface HttpAnswer {
   status: number;
   body: string;
+  headers: http.IncomingHttpHeaders;
 }
 
 export interface HttpTarget {
@@ -23,7 +24,14 @@ export function httpTarget(
 ): HttpTarget {
   const url = new URL(baseUrl);
   return {
-    agent: new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets }),
+    // A free socket idle for 4 s is closed on this side first: Node servers close theirs after 5 s
+    // (keepAliveTimeout), and reusing one the server is closing at that moment is ECONNRESET.
+    agent: new http.Agent({
+      keepAlive: true,
+      maxSockets,
+      maxFreeSockets: maxSockets,
+      timeout: 4_000,
+    }),
     host: url.hostname,
     port: Number(url.port),
     headers,
@@ -57,7 +65,11 @@ export function send(
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('end', () =>
-          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+          resolve({
+            status: response.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString(),
+            headers: response.headers,
+          }),
         );
         response.on('error', reject);
       },

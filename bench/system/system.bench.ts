@@ -45,8 +45,10 @@ const SIZES = {
   /** Concurrent HTTP clients of the reservation and empty-route runs. */
   clients: 200,
   units: 100,
-  /** Each closed-loop reservation run. */
+  /** Each closed-loop run (the reservation contenders: each of their rounds). */
   loadMs: 6_000,
+  /** Rounds of the hot, spread and row-lock reservation runs (figures: their medians). */
+  reserveRounds: 3,
   /**
    * The latency run's fixed rate, as a share of the spread throughput just measured (a rate
    * above what the service sustains measures its queue, not its latency), and its length.
@@ -71,6 +73,32 @@ const HOT = UNITS[0]!;
 const DRAIN = 'drain';
 
 const log = (message: string) => process.stdout.write(`[system] ${message}\n`);
+
+/**
+ * Options after the suite name, for iterating on one part (a partial run writes no results file):
+ *   --only=e2e            setup, the COPY / INSERT / producer baselines and end-to-end ingestion only;
+ *   --only=reserve        setup and the reservation phases only (hot, spread, row lock, overspend,
+ *                         latency), figures printed;
+ *   --cpu-prof=<dir>      allocation runs profiled (bench/support/cpu-profile.js), profile written to
+ *                         <dir> at exit;
+ *                         in a full run every service does, and no results file is written (the
+ *                         profiler slows the services down).
+ */
+function benchOptions(argv: readonly string[]): {
+  only?: 'reserve' | 'e2e';
+  cpuProfDir?: string;
+} {
+  const value = (name: string) =>
+    argv.find((argument) => argument.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const only = value('only');
+  if (only !== undefined && only !== 'reserve' && only !== 'e2e')
+    throw new Error(`--only=${only}: the system bench knows --only=reserve and --only=e2e`);
+  const cpuProfDir = value('cpu-prof');
+  return {
+    ...(only === undefined ? {} : { only }),
+    ...(cpuProfDir === undefined ? {} : { cpuProfDir: path.resolve(cpuProfDir) }),
+  };
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>) {
@@ -175,6 +203,7 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 export async function runSystemBench(): Promise<void> {
+  const options = benchOptions(process.argv.slice(2));
   const database = await createBenchDatabase('system');
   const prefix = uniqueTopicPrefix('bench-system');
   const brokers = kafkaBrokers();
@@ -221,6 +250,14 @@ export async function runSystemBench(): Promise<void> {
         KAFKA_TOPIC_PREFIX: prefix,
         KAFKA_CLIENT_ID: `${prefix}${service}`,
         ADMIN_API_KEY: adminKey,
+        ...(options.cpuProfDir !== undefined &&
+        (service === 'allocation' || options.only !== 'reserve')
+          ? {
+              // Node 20 refuses --cpu-prof in NODE_OPTIONS: a preload profiles instead.
+              NODE_OPTIONS: `--require ${path.join(__dirname, '..', 'support', 'cpu-profile.js')}`,
+              BENCH_CPU_PROF_DIR: options.cpuProfDir,
+            }
+          : {}),
       });
     }
     // The baselines' NestJS process, same pool size as a service (DATABASE_POOL_MAX default 10).
@@ -513,6 +550,14 @@ export async function runSystemBench(): Promise<void> {
     results.push(compare('kafka.produce.acks_all', producerRate, 'msg/s', 'pg.copy', copyRate));
     log(`raw producer ${Math.round(producerRate)} msg/s`);
 
+    if (options.only === 'e2e') {
+      await endToEnd();
+      for (const result of results) log(JSON.stringify(result));
+      log(`--only=e2e: ${JSON.stringify({ ...(notes.e2e as object), messaging: undefined })}`);
+      log('--only=e2e: partial run, no results file written');
+      return;
+    }
+
     // --- reservations ------------------------------------------------------------------------
     let reservationSeq = 0;
     const nextId = (tag: string) => `${tag}-${(reservationSeq += 1)}`;
@@ -546,28 +591,48 @@ export async function runSystemBench(): Promise<void> {
       return released.status === 200 ? 'done' : `release ${released.status}`;
     };
     const randomUnit = () => UNITS[Math.floor(Math.random() * UNITS.length)]!;
-    await quiet('reserve.spread');
-    const spread = await closedLoop(SIZES.clients, SIZES.loadMs, plafondCycle(randomUnit));
-    log(`spread ${Math.round(spread.ratePerSecond)}/s ${JSON.stringify(spread.other)}`);
-    await quiet('reserve.hot');
-    const hot = await closedLoop(
-      SIZES.clients,
-      SIZES.loadMs,
-      plafondCycle(() => HOT),
-    );
-    log(`hot ${Math.round(hot.ratePerSecond)}/s ${JSON.stringify(hot.other)}`);
-    await quiet('rowlock.hot');
-    const rowlock = await closedLoop(
-      SIZES.clients,
-      SIZES.loadMs,
-      rowlockCycle(() => HOT),
-    );
-    log(`rowlock hot ${Math.round(rowlock.ratePerSecond)}/s ${JSON.stringify(rowlock.other)}`);
-    notes.reservationRuns = {
-      spread: { done: spread.done, other: spread.other, seconds: spread.seconds },
-      hot: { done: hot.done, other: hot.other, seconds: hot.seconds },
-      rowlockHot: { done: rowlock.done, other: rowlock.other, seconds: rowlock.seconds },
+    // Rounds of the three contenders in an order that rotates, each figure the median of its
+    // rounds: on a shared host the load drifts, and one run each would bill the drift to whoever
+    // ran at the wrong moment. With each round, the CPU time the serving process used per cycle.
+    const contenders = {
+      spread: { cycle: plafondCycle(randomUnit), pid: processes.allocation?.child.pid },
+      hot: { cycle: plafondCycle(() => HOT), pid: processes.allocation?.child.pid },
+      rowlock: { cycle: rowlockCycle(() => HOT), pid: processes.baseline?.child.pid },
     };
+    type Contender = keyof typeof contenders;
+    const order: Contender[] = ['spread', 'hot', 'rowlock'];
+    const rounds: Record<Contender, { rate: number; cpuMsPerCycle: number; other: object }[]> = {
+      spread: [],
+      hot: [],
+      rowlock: [],
+    };
+    for (let round = 0; round < SIZES.reserveRounds; round++) {
+      for (let turn = 0; turn < order.length; turn++) {
+        const name = order[(round + turn) % order.length]!;
+        const { cycle, pid } = contenders[name];
+        await quiet(`reserve.${name}.${round}`);
+        const cpuBefore = cpuSeconds(pid);
+        const run = await closedLoop(SIZES.clients, SIZES.loadMs, cycle);
+        const cpuMsPerCycle = ((cpuSeconds(pid) - cpuBefore) * 1000) / Math.max(1, run.done);
+        rounds[name].push({ rate: run.ratePerSecond, cpuMsPerCycle, other: run.other });
+        log(
+          `round ${round} ${name} ${Math.round(run.ratePerSecond)}/s, ${cpuMsPerCycle.toFixed(2)} ms CPU/cycle ${JSON.stringify(run.other)}`,
+        );
+      }
+    }
+    const median = (values: number[]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      return sorted[Math.floor(sorted.length / 2)] ?? 0;
+    };
+    const medianRate = (name: Contender) => ({
+      ratePerSecond: median(rounds[name].map((run) => run.rate)),
+      cpuMsPerCycle: median(rounds[name].map((run) => run.cpuMsPerCycle)),
+    });
+    const spread = medianRate('spread');
+    const hot = medianRate('hot');
+    const rowlock = medianRate('rowlock');
+    notes.reservationRuns = { rounds, median: { spread, hot, rowlock } };
+    log(`reservation medians ${JSON.stringify({ spread, hot, rowlock })}`);
     results.push(
       compare(
         'reserve.hot_vs_spread',
@@ -582,6 +647,14 @@ export async function runSystemBench(): Promise<void> {
         'reservations/s',
         'rowlock.hot',
         rowlock.ratePerSecond,
+      ),
+      // CPU of the serving process only (PostgreSQL's is not counted); ratio > 1 = costlier.
+      compare(
+        'reserve.hot.cpu_us_per_cycle',
+        hot.cpuMsPerCycle * 1000,
+        'µs CPU (reserve then release)',
+        'rowlock.hot.cpu_us_per_cycle',
+        rowlock.cpuMsPerCycle * 1000,
       ),
     );
 
@@ -694,90 +767,151 @@ export async function runSystemBench(): Promise<void> {
       ),
     );
 
+    if (options.only === 'reserve') {
+      for (const result of results) log(JSON.stringify(result));
+      log('--only=reserve: partial run, no results file written');
+      return;
+    }
+
     // --- end-to-end ingestion ----------------------------------------------------------------
-    const committedTotal = async () =>
-      BigInt(
-        json<{ totals: { committed: string } }>(
-          await expectStatus(
-            send(adminAllocation, 'GET', `/v1/budgets/${BUDGET}/balances`),
-            200,
-            'budget balances',
-          ),
-        ).totals.committed,
-      );
-    const chargedCount = async () =>
-      json<{ usageConsumer?: { counts?: { charged?: number } } }>(
-        (await send(adminBilling, 'GET', '/v1/admin/messaging')).body,
-      ).usageConsumer?.counts?.charged ?? 0;
-    await quiet('e2e');
-    const expectedUsage = warmup.length + rows.length;
-    const expectedCommitted = BigInt(expectedUsage) * USAGE_ENERGY;
-    started = performance.now();
-    const batches = chunks(rows, SIZES.batch);
-    let accepted = 0;
-    await Promise.all(
-      Array.from({ length: SIZES.ingestPosters }, async () => {
-        for (let batch = batches.shift(); batch !== undefined; batch = batches.shift()) {
-          const answer = json<{ accepted: number; rejected: number }>(
+    // A function so that --only=e2e can run it right after the baselines it is compared with.
+    async function endToEnd(): Promise<void> {
+      const committedTotal = async () =>
+        BigInt(
+          json<{ totals: { committed: string } }>(
             await expectStatus(
-              send(integrator, 'POST', '/v1/usage', batch.map(usageItem)),
+              send(adminAllocation, 'GET', `/v1/budgets/${BUDGET}/balances`),
               200,
-              'usage batch',
+              'budget balances',
             ),
-          );
-          if (answer.rejected !== 0) throw new Error(`usage rejected: ${JSON.stringify(answer)}`);
-          accepted += answer.accepted;
-        }
-      }),
-    );
-    const recordedSeconds = (performance.now() - started) / 1000;
-    let lastLog = 0;
-    await until('billing to charge every usage', 300_000, async () => {
-      const count = await chargedCount();
-      if (performance.now() - lastLog > 5000) {
-        lastLog = performance.now();
-        log(
-          `charged ${count}/${expectedUsage}, committed ${await committedTotal()}/${expectedCommitted}`,
+          ).totals.committed,
         );
-      }
-      return count >= expectedUsage ? true : undefined;
-    });
-    const chargedSeconds = (performance.now() - started) / 1000;
-    await until('allocation to debit every usage', 300_000, async () =>
-      (await committedTotal()) === expectedCommitted ? true : undefined,
-    );
-    const e2eSeconds = (performance.now() - started) / 1000;
-    const charged = await chargedCount();
-    const lags = {
-      ingestion: json<unknown>((await send(adminIngestion, 'GET', '/v1/admin/messaging')).body),
-      billing: json<unknown>((await send(adminBilling, 'GET', '/v1/admin/messaging')).body),
-      allocation: json<unknown>((await send(adminAllocation, 'GET', '/v1/admin/messaging')).body),
-    };
-    notes.e2e = {
-      accepted,
-      charged,
-      expectedUsage,
-      recordedSeconds,
-      chargedSeconds,
-      e2eSeconds,
-      messaging: lags,
-    };
-    if (accepted !== rows.length || charged !== expectedUsage)
-      throw new Error(`e2e totals: ${JSON.stringify({ accepted, charged, expectedUsage })}`);
-    const e2eRate = rows.length / e2eSeconds;
-    results.push(compare('e2e.ingest', e2eRate, 'usage/s', 'pg.copy', copyRate));
-    // Where the time goes: recorded (HTTP answers in), charged (billing), debited (allocation).
-    results.push(
-      compare('e2e.stage.recorded', rows.length / recordedSeconds, 'usage/s', 'pg.copy', copyRate),
-      compare('e2e.stage.charged', rows.length / chargedSeconds, 'usage/s', 'pg.copy', copyRate),
-    );
-    results.push(
-      compare('e2e.ingest.vs_insert', e2eRate, 'usage/s', 'pg.insert.batch1000', insertRate),
-    );
-    results.push(
-      compare('e2e.ingest.vs_producer', e2eRate, 'usage/s', 'kafka.produce.acks_all', producerRate),
-    );
-    log(`e2e ${Math.round(e2eRate)} usage/s (${e2eSeconds.toFixed(1)} s)`);
+      const chargedCount = async () =>
+        json<{ usageConsumer?: { counts?: { charged?: number } } }>(
+          (await send(adminBilling, 'GET', '/v1/admin/messaging')).body,
+        ).usageConsumer?.counts?.charged ?? 0;
+      await quiet('e2e');
+      const expectedUsage = warmup.length + rows.length;
+      const expectedCommitted = BigInt(expectedUsage) * USAGE_ENERGY;
+      // Where the work goes: database commits and each service's CPU over the phase.
+      const commits = async () =>
+        Number(
+          (
+            await sql.query<{ commits: string }>(
+              `SELECT pg_stat_get_db_xact_commit(oid)::text AS commits
+                 FROM pg_database WHERE datname = current_database()`,
+            )
+          ).rows[0]?.commits ?? 0,
+        );
+      const cpuOf = () =>
+        Object.fromEntries(
+          SERVICE_NAMES.map((service) => [service, cpuSeconds(processes[service]?.child.pid)]),
+        );
+      const commitsBefore = await commits();
+      const cpuBefore = cpuOf();
+      started = performance.now();
+      const batches = chunks(rows, SIZES.batch);
+      let accepted = 0;
+      let duplicates = 0;
+      const busy: string[] = [];
+      await Promise.all(
+        Array.from({ length: SIZES.ingestPosters }, async () => {
+          for (let batch = batches.shift(); batch !== undefined; batch = batches.shift()) {
+            // As an integrator must: a 503 (busy, nothing or part of the batch recorded) is sent
+            // again, same ids, after its Retry-After; what was recorded comes back `duplicate`.
+            let answer = await send(integrator, 'POST', '/v1/usage', batch.map(usageItem));
+            while (answer.status === 503 && busy.length < 1000) {
+              busy.push(json<{ code: string }>(answer.body).code);
+              await sleep(1000 * Number(answer.headers['retry-after'] ?? 1));
+              answer = await send(integrator, 'POST', '/v1/usage', batch.map(usageItem));
+            }
+            if (answer.status !== 200)
+              throw new Error(`usage batch: expected 200, got ${answer.status} ${answer.body}`);
+            const counts = json<{ accepted: number; duplicates: number; rejected: number }>(
+              answer.body,
+            );
+            if (counts.rejected !== 0) throw new Error(`usage rejected: ${JSON.stringify(counts)}`);
+            accepted += counts.accepted;
+            duplicates += counts.duplicates;
+          }
+        }),
+      );
+      const recordedSeconds = (performance.now() - started) / 1000;
+      let lastLog = 0;
+      await until('billing to charge every usage', 300_000, async () => {
+        const count = await chargedCount();
+        if (performance.now() - lastLog > 5000) {
+          lastLog = performance.now();
+          log(
+            `charged ${count}/${expectedUsage}, committed ${await committedTotal()}/${expectedCommitted}`,
+          );
+        }
+        return count >= expectedUsage ? true : undefined;
+      });
+      const chargedSeconds = (performance.now() - started) / 1000;
+      await until('allocation to debit every usage', 300_000, async () =>
+        (await committedTotal()) === expectedCommitted ? true : undefined,
+      );
+      const e2eSeconds = (performance.now() - started) / 1000;
+      const charged = await chargedCount();
+      const lags = {
+        ingestion: json<unknown>((await send(adminIngestion, 'GET', '/v1/admin/messaging')).body),
+        billing: json<unknown>((await send(adminBilling, 'GET', '/v1/admin/messaging')).body),
+        allocation: json<unknown>((await send(adminAllocation, 'GET', '/v1/admin/messaging')).body),
+      };
+      notes.e2e = {
+        accepted,
+        duplicates,
+        busyAnswers: busy.length,
+        busyCodes: [...new Set(busy)],
+        charged,
+        expectedUsage,
+        recordedSeconds,
+        chargedSeconds,
+        e2eSeconds,
+        // Statistics reach pg_stat a little late (up to a second): the figure is approximate.
+        databaseCommits: (await commits()) - commitsBefore,
+        cpuSeconds: Object.fromEntries(
+          Object.entries(cpuOf()).map(([service, seconds]) => [
+            service,
+            Number((seconds - (cpuBefore[service] ?? 0)).toFixed(2)),
+          ]),
+        ),
+        messaging: lags,
+      };
+      // Every row recorded once: accepted, or duplicate when a busy answer's attempt had it.
+      if (accepted + duplicates !== rows.length || charged !== expectedUsage)
+        throw new Error(
+          `e2e totals: ${JSON.stringify({ accepted, duplicates, charged, expectedUsage })}`,
+        );
+      const e2eRate = rows.length / e2eSeconds;
+      results.push(compare('e2e.ingest', e2eRate, 'usage/s', 'pg.copy', copyRate));
+      // Where the time goes: recorded (HTTP answers in), charged (billing), debited (allocation).
+      results.push(
+        compare(
+          'e2e.stage.recorded',
+          rows.length / recordedSeconds,
+          'usage/s',
+          'pg.copy',
+          copyRate,
+        ),
+        compare('e2e.stage.charged', rows.length / chargedSeconds, 'usage/s', 'pg.copy', copyRate),
+      );
+      results.push(
+        compare('e2e.ingest.vs_insert', e2eRate, 'usage/s', 'pg.insert.batch1000', insertRate),
+      );
+      results.push(
+        compare(
+          'e2e.ingest.vs_producer',
+          e2eRate,
+          'usage/s',
+          'kafka.produce.acks_all',
+          producerRate,
+        ),
+      );
+      log(`e2e ${Math.round(e2eRate)} usage/s (${e2eSeconds.toFixed(1)} s)`);
+    }
+    await endToEnd();
 
     // --- replay ------------------------------------------------------------------------------
     await quiet('replay');
@@ -819,6 +953,12 @@ export async function runSystemBench(): Promise<void> {
         ),
       );
 
+    if (options.cpuProfDir !== undefined) {
+      for (const result of results) log(JSON.stringify(result));
+      log(`--cpu-prof: ${JSON.stringify(notes.e2e)}`);
+      log('--cpu-prof: profiled run, no results file written');
+      return;
+    }
     const file = writeResults('system', results, {
       date: new Date().toISOString(),
       machine: {

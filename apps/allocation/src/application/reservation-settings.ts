@@ -11,6 +11,15 @@ export interface ReservationSettings {
   expiryBatchLimit: number;
   /** Run the sweep loop from application bootstrap (default true; tests call expireDue). */
   runExpirer: boolean;
+  /** Account states remembered between batches, least recently used forgotten (default 256). */
+  rememberedAccounts: number;
+  /** Accounts of granted reservations remembered for their release or commit (default 10 000). */
+  rememberedReservations: number;
+  /**
+   * Events a remembered state may be caught up by before the next batch loads the account in
+   * full again, which writes its snapshot (default 500).
+   */
+  fullLoadEvery: number;
 }
 
 export const RESERVATION_SETTINGS = Symbol('plafond.allocation.RESERVATION_SETTINGS');
@@ -21,6 +30,9 @@ export const DEFAULT_RESERVATION_SETTINGS: ReservationSettings = {
   expiryIntervalMs: 1_000,
   expiryBatchLimit: 500,
   runExpirer: true,
+  rememberedAccounts: 256,
+  rememberedReservations: 10_000,
+  fullLoadEvery: 500,
 };
 
 export function reservationSettings(
