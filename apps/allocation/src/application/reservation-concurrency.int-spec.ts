@@ -1,10 +1,13 @@
 // The hot path under contention, at the service level: two ReservationService instances, each on
 // its own connection pool, on one database — as two processes of the service would be.
+import { Inbox } from '@plafond/ledger';
 import { availableOf } from '../domain';
 import {
   ADMIN,
   createApplicationTestKit,
+  SCHEMA,
   SERVICE,
+  usage,
   type ApplicationTestKit,
   type ServiceInstance,
 } from './testing/application-test-kit';
@@ -190,5 +193,48 @@ describe('reservations across two service instances on one database', () => {
         timeoutMs: 60_000,
       }),
     ).toMatchObject({ status: 'pending' });
+  });
+
+  it('decides on a remembered account state only once caught up with what other writers appended', async () => {
+    const [a, b] = kit.instances as [ServiceInstance, ServiceInstance];
+    const request = (reservationId: string, amount: bigint) => ({
+      reservationId,
+      unitId: 'cold',
+      amount,
+      useCase: 'chat',
+      timeoutMs: 7 * 86_400_000,
+    });
+    // A decides on cold and remembers its state; then another instance reserves and a usage is
+    // debited there, neither through A.
+    await a.reservations.reserve(SERVICE, request('caught-a1', 1n));
+    await b.reservations.reserve(SERVICE, request('caught-b1', 1_000n));
+    const inbox = new Inbox({ store: b.store, schema: SCHEMA });
+    await inbox.consumeOnce('allocation.usage', 'caught#1', (tx) =>
+      b.usage.apply(tx, usage({ unitId: 'cold', requests: 5_000n }), {
+        messageId: 'caught#1',
+        actor: 'kafka:usage.recorded',
+      }),
+    );
+    const available = availableOf(await kit.account(BUDGET, 'cold'));
+    // A remembered state that missed either write would grant one more than is there.
+    await expect(
+      a.reservations.reserve(SERVICE, request('caught-a2', available + 1n)),
+    ).rejects.toMatchObject({
+      code: 'QUOTA.EXCEEDED',
+      details: { available: available.toString() },
+    });
+    await expect(
+      a.reservations.reserve(SERVICE, request('caught-a3', available)),
+    ).resolves.toMatchObject({ status: 'pending', available: '0' });
+    // A releases what B granted (looked up), B what A granted: both accounts of the same state.
+    await expect(a.reservations.release(SERVICE, 'caught-b1')).resolves.toMatchObject({
+      status: 'released',
+      available: '1000',
+    });
+    await expect(b.reservations.release(SERVICE, 'caught-a3')).resolves.toMatchObject({
+      status: 'released',
+      available: (available + 1_000n).toString(),
+    });
+    expect(availableOf(await kit.account(BUDGET, 'cold'))).toBe(available + 1_000n);
   });
 });

@@ -4,6 +4,9 @@
 //
 // Lock order, everywhere, so no two units of work wait on each other in a cycle:
 //   organisation → budget streams (sorted) → account streams (sorted).
+// One exception: the usage consumer applies a chunk of usages in one transaction, each taking
+// its locks in this order, so the chunk as a whole does not; PostgreSQL breaks a cycle it closes
+// (40P01) and the loser runs again (docs/ledger-subscriptions.md, "Inbox").
 // Allocation rounds take the organisation lock shared (the tree must not change under them);
 // tree changes take it exclusive. Usage debits take budget locks shared (a close must not slip
 // between reading the budget and writing its accounts); budget commands take them exclusive.

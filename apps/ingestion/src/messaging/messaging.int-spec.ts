@@ -2,7 +2,8 @@
 // produced on the raw topic (structured and binary CloudEvents) comes out as usage.recorded with
 // its factor-set version and method; the same CloudEvent twice is recorded once; a poison record
 // reaches the rejected topic with its bytes and does not stop the record behind it; an unknown
-// source is rejected with a code; allocation's unit_created makes a unit known.
+// source is rejected with a code; allocation's unit_created makes a unit known; a chunk of
+// records that rolls back and runs again one by one counts each record once in the status.
 import { Injectable, Module } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import {
@@ -65,13 +66,22 @@ const SOURCE = 'urn:plafond:gateway:eu-1';
 const UNIT = 'team-search';
 const USE_CASE = 'support-chat';
 
-/** Test-local integrators: one known source. */
+/** Its integrator look-up fails once (the integrators' database busy), then answers. */
+const FLAKY_SOURCE = 'urn:plafond:gateway:flaky';
+
+/** Test-local integrators: one known source, and one whose first look-up fails. */
 @Injectable()
 class TestIntegrators {
+  private flakyFailed = false;
+
   callerForSource(source: string): Promise<IngestionCaller | null> {
+    if (source === FLAKY_SOURCE && !this.flakyFailed) {
+      this.flakyFailed = true;
+      return Promise.reject(new Error('integrator look-up failed (transient)'));
+    }
     return Promise.resolve(
-      source === SOURCE
-        ? { integratorId: 'int-gateway', allowedSource: SOURCE, allowedUnits: null }
+      source === SOURCE || source === FLAKY_SOURCE
+        ? { integratorId: 'int-gateway', allowedSource: source, allowedUnits: null }
         : null,
     );
   }
@@ -361,6 +371,41 @@ describe('ingestion over Kafka', () => {
       timeoutMs: 60_000,
       description: 'usage of team-new recorded',
     });
+  });
+
+  it('counts each record once when its chunk fails and is applied again one by one', async () => {
+    const status = moduleRef.get(IngestionMessagingStatus, { strict: false });
+    const before = (await status.report()).rawConsumer.counts;
+    // One send: one fetched batch, so one inbox transaction. The flaky record's look-up fails
+    // after the three before it were recorded (the pipeline commits on its own): the chunk rolls
+    // back, and its records are applied one by one; the three come back duplicates of themselves.
+    const events = [
+      reported('chunk-count-1'),
+      reported('chunk-count-2'),
+      reported('chunk-count-3'),
+      reported('chunk-count-flaky', {}, FLAKY_SOURCE),
+      reported('chunk-count-4'),
+    ];
+    await produce(
+      topics.usageRaw,
+      ...events.map((event) => {
+        const encoded = encodeKafkaMessage(event, { mode: 'binary' });
+        return { key: UNIT, value: encoded.value, headers: encoded.headers };
+      }),
+    );
+    const after = await waitFor(
+      async () => {
+        const counts = (await status.report()).rawConsumer.counts;
+        return counts.accepted - before.accepted >= events.length ? counts : undefined;
+      },
+      { timeoutMs: 60_000, description: 'the five records counted' },
+    );
+    for (const event of events) expect(recordedFor(event.id).length).toBeLessThanOrEqual(1);
+    expect({
+      accepted: after.accepted - before.accepted,
+      duplicate: after.duplicate - before.duplicate,
+      rejected: after.rejected - before.rejected,
+    }).toEqual({ accepted: events.length, duplicate: 0, rejected: 0 });
   });
 
   it('prunes dedup on demand and reports the run, keeping rows inside the window (conflict still caught)', async () => {

@@ -77,6 +77,13 @@ export class RawUsageConsumer implements OnApplicationBootstrap, OnModuleDestroy
   private readonly starter: BackgroundStart | null;
   private readonly transportKind: MessageTransport['kind'];
   private readonly counts = { accepted: 0, duplicate: 0, rejected: 0 };
+  /**
+   * A record's outcome, counted by onApplied once its inbox transaction has committed. The first
+   * outcome is kept: the pipeline commits before the inbox does, so when the inbox transaction
+   * rolls back (a later record of its chunk failed) and the record runs again, the pipeline
+   * answers "duplicate" of what it recorded the first time.
+   */
+  private readonly outcomes = new WeakMap<KafkaMessage, ItemResult['status']>();
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
@@ -108,6 +115,7 @@ export class RawUsageConsumer implements OnApplicationBootstrap, OnModuleDestroy
       // conflict. The inbox only stops a redelivered record from being rejected twice.
       messageId: rawRecordId,
       handle: (delivery) => this.ingest(delivery),
+      onApplied: (delivery) => this.count(delivery.message),
       isPermanentFailure: isPermanentRawUsageFailure,
       // A record the ledger cannot store is rejected; anything else (unreachable in practice:
       // every record is turned into an item) is logged, never blocking.
@@ -186,7 +194,7 @@ export class RawUsageConsumer implements OnApplicationBootstrap, OnModuleDestroy
       }
     }
     if (result === undefined) return;
-    this.counts[result.status] += 1;
+    if (!this.outcomes.has(delivery.message)) this.outcomes.set(delivery.message, result.status);
     this.logger.write(
       result.status === 'rejected' ? 'info' : 'debug',
       `raw usage ${result.status}`,
@@ -199,6 +207,13 @@ export class RawUsageConsumer implements OnApplicationBootstrap, OnModuleDestroy
       },
       'RawUsageConsumer',
     );
+  }
+
+  private count(message: KafkaMessage): void {
+    const outcome = this.outcomes.get(message);
+    if (outcome === undefined) return;
+    this.outcomes.delete(message);
+    this.counts[outcome] += 1;
   }
 
   /**

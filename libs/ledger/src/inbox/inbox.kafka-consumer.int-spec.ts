@@ -11,6 +11,7 @@ import {
   LEDGER_SCHEMA,
   type LedgerTestKit,
 } from '../subscriptions/testing/ledger-test-kit';
+import { RetryUnitOfWork } from '../core/unit-of-work';
 import { Inbox } from './inbox';
 import { createInboxKafkaConsumer, type InboxKafkaMessage } from './inbox.kafka-consumer';
 
@@ -260,5 +261,68 @@ describe('inbox Kafka consumer and invalid messages', () => {
       `SELECT count(*)::int AS n FROM public.applied WHERE event_id LIKE 'chunk-%'`,
     );
     expect(after[0]?.n).toBe(ids.length);
+  });
+
+  it('gives a chunk that keeps losing a race two attempts, then applies its records one by one', async () => {
+    const topic = `${uniqueTopicPrefix('inbox-race')}events`;
+    await createTopic(kafka, topic, 1);
+    const ids = ['race-0', 'race-1', 'race-2', 'race-3'];
+    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    try {
+      // One send: one fetched batch, one chunk.
+      await producer.send({ topic, acks: -1, messages: ids.map((id) => cloudEvent(id)) });
+    } finally {
+      await producer.disconnect();
+    }
+    // race-2 loses a retryable race five times, as a chunk's append to a hot allocation account
+    // does: the chunk took its transaction id at its start, and the account's steady writers
+    // append with later ones before the chunk gets there (LEDGER RETRYABLE_TRANSACTION_ORDER).
+    const runs = new Map<string, number>();
+    const groupId = `${topic}-group`;
+    const consumer = createInboxKafkaConsumer({
+      kafka,
+      groupId,
+      topics: [topic],
+      fromBeginning: true,
+      inbox: new Inbox({ store: kit.store, schema: LEDGER_SCHEMA }),
+      logger: quietLogger,
+      consumerConfig: { maxWaitTimeInMs: 100 },
+      onInvalidMessage: () => Promise.reject(new Error('nothing here is invalid')),
+      handle: async ({ message }, tx) => {
+        const id = message.headers?.ce_id?.toString() ?? '';
+        const run = (runs.get(id) ?? 0) + 1;
+        runs.set(id, run);
+        if (id === 'race-2' && run <= 5) throw new RetryUnitOfWork(`lost a race (${run})`);
+        await tx.sql.query(`INSERT INTO public.applied (event_id) VALUES ($1)`, [id]);
+      },
+    });
+    await consumer.start();
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await waitFor(
+        async () => {
+          const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+          return offsets?.partitions[0]?.offset === String(ids.length) || undefined;
+        },
+        { timeoutMs: 60_000, description: 'the group to commit past every record' },
+      );
+    } finally {
+      await admin.disconnect();
+      await consumer.stop();
+    }
+    const { rows } = await kit.pool.query<{ event_id: string }>(
+      `SELECT event_id FROM public.applied WHERE event_id LIKE 'race-%' ORDER BY event_id`,
+    );
+    expect(rows.map((row) => row.event_id)).toEqual(ids);
+    // Two chunk attempts, then alone (where race-2 gets its own retries): race-0 ran three
+    // times, not once per attempt of a chunk retried until race-2 won (six).
+    expect(Object.fromEntries(runs)).toEqual({
+      'race-0': 3,
+      'race-1': 3,
+      'race-2': 6,
+      'race-3': 1,
+    });
   });
 });

@@ -91,11 +91,13 @@ export class Inbox {
    * `entries` applies once (its first occurrence). All or nothing: if any effect throws, every
    * effect and inbox row of the call rolls back and the error is thrown, so the caller can fall
    * back to `consumeOnce` per message (isolating a poison message). One commit instead of one per
-   * message is what makes it worth it. Results are in `entries` order.
+   * message is what makes it worth it. Results are in `entries` order. `maxAttempts` bounds the
+   * transactions a retryable failure (a lost race, a deadlock) may take (default as consumeOnce).
    */
   async consumeEachOnce<T>(
     consumer: string,
     entries: readonly InboxEntry<T>[],
+    options: { maxAttempts?: number } = {},
   ): Promise<InboxResult<T>[]> {
     for (const entry of entries) assertKey(consumer, entry.messageId);
     if (entries.length === 0) return [];
@@ -121,7 +123,7 @@ export class Inbox {
         }
         return results;
       },
-      { maxAttempts: MAX_ATTEMPTS, maxDelayMs: MAX_BACKOFF_MS },
+      { maxAttempts: options.maxAttempts ?? MAX_ATTEMPTS, maxDelayMs: MAX_BACKOFF_MS },
     );
   }
 
