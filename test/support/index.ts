@@ -5,3 +5,4 @@ export { kafkaBrokers, uniqueTopicPrefix } from './kafka-topics';
 export { currentRunId } from './run-id';
 export { waitFor, type WaitForOptions } from './wait-for';
 export { freePort } from './free-port';
+export { allLedgerEvents } from './ledger-events';

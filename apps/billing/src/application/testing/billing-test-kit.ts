@@ -20,7 +20,7 @@ import {
   type TransactionalEventStore,
 } from '@plafond/ledger';
 import { createDataSource, runMigrations } from '@plafond/platform';
-import { createTestDatabase, type TestDatabase } from '@plafond/testing';
+import { allLedgerEvents, createTestDatabase, type TestDatabase } from '@plafond/testing';
 import { DataSource } from 'typeorm';
 import type { BillingEvent, OverrunNotedData } from '../../domain/billing.events';
 import { billingMigrations } from '../../migrations';
@@ -158,16 +158,7 @@ export async function createBillingTestKit(
     runUnitOfWork(store, work);
   const query = async <Row>(text: string, params: readonly unknown[] = []) =>
     dataSource.query<Row[]>(text, [...params]);
-  const events = async () => {
-    const all: RecordedEvent<BillingEvent>[] = [];
-    let after = undefined as Parameters<PostgresEventStore['readAll']>[0];
-    for (;;) {
-      const page = await store.readAll({ ...after, maxCount: 10_000 });
-      all.push(...(page.events as RecordedEvent<BillingEvent>[]));
-      if (page.events.length === 0) return all;
-      after = { after: page.checkpoint };
-    }
-  };
+  const events = () => allLedgerEvents<RecordedEvent<BillingEvent>>(store);
   return {
     database,
     dataSource,

@@ -6,7 +6,7 @@ import {
   pgPoolSource,
   type RecordedEvent,
 } from '@plafond/ledger';
-import { createTestDatabase, type TestDatabase } from '@plafond/testing';
+import { allLedgerEvents, createTestDatabase, type TestDatabase } from '@plafond/testing';
 import { Pool } from 'pg';
 import type { Clock } from '../clock';
 import type { IngestionEvent } from '../events';
@@ -89,16 +89,7 @@ export async function createIngestionTestKit(
     for (const useCase of options.useCases ?? ['support-chat', 'batch-scoring'])
       await app.directory.rememberUseCase(tx.sql, useCase, T0);
   });
-  const events = async () => {
-    const all: RecordedEvent<IngestionEvent>[] = [];
-    let after = undefined as Parameters<PostgresEventStore['readAll']>[0];
-    for (;;) {
-      const page = await app.store.readAll({ ...after, maxCount: 10_000 });
-      all.push(...(page.events as RecordedEvent<IngestionEvent>[]));
-      if (page.events.length === 0) return all;
-      after = { after: page.checkpoint };
-    }
-  };
+  const events = () => allLedgerEvents<RecordedEvent<IngestionEvent>>(app.store);
   return {
     database,
     instances,
