@@ -15,16 +15,28 @@ import path from 'node:path';
 import { Client } from 'pg';
 import {
   baseEnvironment,
-  builtFile,
   exitWithin,
   killIfRunning,
-  runToCompletion,
   SERVICE_NAMES,
   serviceEntryPoint,
   startProcess,
   type RunningProcess,
   type ServiceName,
 } from '../../test/e2e/processes';
+import {
+  migrateAndProvision,
+  serviceEnvironment,
+  waitUntilReady,
+} from '../../test/e2e/system/distributed';
+import {
+  expectStatus,
+  json,
+  perimeterNames,
+  setUpPerimeter,
+  USAGE_ENERGY,
+  USAGE_MODEL,
+  usageFields,
+} from '../../test/e2e/system/perimeter';
 import { createBenchDatabase, postgresVersion } from '../support/bench-database';
 import {
   compare,
@@ -60,14 +72,11 @@ const SIZES = {
 } as const;
 
 const DAY_MS = 86_400_000;
-const BUDGET = 'bench-energy';
-const USE_CASE = 'bench-inference';
-const SOURCE = 'urn:bench:gateway';
-const MODEL = 'meta-llama/meta-llama-3.1-70b-instruct';
+const PERIMETER = 'bench';
+const { budgetId: BUDGET, useCase: USE_CASE, source: SOURCE } = perimeterNames(PERIMETER);
 const PER_UNIT = 1_000_000_000_000n;
 const RESERVE_AMOUNT = '1000';
 const DRAIN_AMOUNT = (PER_UNIT / BigInt(SIZES.drainCapacity)).toString();
-const USAGE_ENERGY = 1000n;
 const UNITS = Array.from({ length: SIZES.units }, (_, i) => `u${String(i).padStart(3, '0')}`);
 const HOT = UNITS[0]!;
 const DRAIN = 'drain';
@@ -109,21 +118,6 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(200);
   }
-}
-
-function json<T>(body: string): T {
-  return JSON.parse(body) as T;
-}
-
-async function expectStatus(
-  promise: Promise<{ status: number; body: string }>,
-  status: number,
-  what: string,
-) {
-  const answer = await promise;
-  if (answer.status !== status)
-    throw new Error(`${what}: expected ${status}, got ${answer.status} ${answer.body}`);
-  return answer.body;
 }
 
 /** Peak resident set (VmHWM) of a live process, MiB. */
@@ -187,13 +181,7 @@ function usageRows(prefix: string, count: number, at: number): UsageRow[] {
 
 const usageItem = (row: UsageRow) => ({
   id: row.id,
-  unitId: row.unitId,
-  useCase: USE_CASE,
-  model: MODEL,
-  region: 'fr',
-  requests: '1',
-  measuredEnergyMicroWh: USAGE_ENERGY.toString(),
-  occurredAt: row.occurredAt,
+  ...usageFields(USE_CASE, row.unitId, row.occurredAt),
 });
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -216,19 +204,8 @@ export async function runSystemBench(): Promise<void> {
     await sql.connect();
 
     // --- the system, as users run it distributed ---------------------------------------------
-    const migrate = await runToCompletion(
-      builtFile('dist/scripts/migrate.js'),
-      { ...baseEnvironment(), DATABASE_URL: database.url },
-      120_000,
-    );
-    if (migrate.code !== 0) throw new Error(`migrate failed:\n${migrate.stderr.join('\n')}`);
-    const provision = await runToCompletion(
-      builtFile('dist/scripts/provision-topics.js'),
-      { ...baseEnvironment(), KAFKA_BROKERS: brokers.join(','), KAFKA_TOPIC_PREFIX: prefix },
-      120_000,
-    );
-    if (provision.code !== 0)
-      throw new Error(`provision-topics failed:\n${provision.stderr.join('\n')}`);
+    const storage = { databaseUrl: database.url, brokers, topicPrefix: prefix };
+    await migrateAndProvision(storage, 120_000);
     const adminKey = generateApiKey().key;
     const ports: Record<ServiceName | 'baseline', number> = {
       allocation: await freePort(),
@@ -238,18 +215,11 @@ export async function runSystemBench(): Promise<void> {
     };
     for (const service of SERVICE_NAMES) {
       processes[service] = startProcess(serviceEntryPoint(service), {
-        ...baseEnvironment(),
+        ...serviceEnvironment(service, storage, { port: ports[service], adminKey }),
         NODE_ENV: 'production',
         INGEST_MAX_LATENESS_MS: String(2 * DAY_MS),
         INGEST_DEDUP_WINDOW_MS: String(3 * DAY_MS),
         LOG_LEVEL: 'warn',
-        PORT: String(ports[service]),
-        HOST: '127.0.0.1',
-        DATABASE_URL: database.url,
-        KAFKA_BROKERS: brokers.join(','),
-        KAFKA_TOPIC_PREFIX: prefix,
-        KAFKA_CLIENT_ID: `${prefix}${service}`,
-        ADMIN_API_KEY: adminKey,
         ...(options.cpuProfDir !== undefined &&
         (service === 'allocation' || options.only !== 'reserve')
           ? {
@@ -281,161 +251,47 @@ export async function runSystemBench(): Promise<void> {
     });
     const url = (name: ServiceName | 'baseline') => `http://127.0.0.1:${ports[name]}`;
     for (const name of [...SERVICE_NAMES, 'baseline'] as const) {
-      await until(`${name} ready`, 120_000, async () => {
-        const running = processes[name];
-        if (running?.child.exitCode !== null)
-          throw new Error(`${name} exited:\n${[...(running?.stderr ?? [])].join('\n')}`);
-        const answer = await fetch(
-          `${url(name)}/${name === 'baseline' ? 'empty' : 'health/ready'}`,
-        );
-        return answer.status === 200 ? true : undefined;
-      }).catch((error: unknown) => {
-        const running = processes[name];
-        throw new Error(
-          `${error instanceof Error ? error.message : String(error)}\n${[...(running?.stdout ?? []), ...(running?.stderr ?? [])].slice(-30).join('\n')}`,
-        );
-      });
+      const running = processes[name];
+      if (running === undefined) throw new Error(`${name} was not started`);
+      await waitUntilReady(
+        url(name),
+        running,
+        name,
+        name === 'baseline' ? '/empty' : '/health/ready',
+      );
     }
     log('services ready');
 
-    const admin = (service: ServiceName) =>
-      httpTarget(url(service), 16, { authorization: `Bearer ${adminKey}` });
-    const adminAllocation = admin('allocation');
-    const adminIngestion = admin('ingestion');
-    const adminBilling = admin('billing');
-
     // --- one perimeter, 100 units + the drain unit, 10^12 µWh each ---------------------------
-    await expectStatus(
-      send(adminAllocation, 'POST', '/v1/use-cases', {
-        useCase: USE_CASE,
-        className: 'essential',
-        description: 'Bench inference',
-      }),
-      201,
-      'use case',
-    );
-    await expectStatus(
-      send(adminAllocation, 'POST', '/v1/units', { unitId: 'bench', parentId: null, name: 'B' }),
-      201,
-      'root unit',
-    );
-    for (const unitId of [...UNITS, DRAIN])
-      await expectStatus(
-        send(adminAllocation, 'POST', '/v1/units', {
-          unitId,
-          parentId: 'bench',
-          name: unitId,
-          attributes: { effectiveFrom: '2020-01-01', values: { headcount: '1' } },
-        }),
-        201,
-        `unit ${unitId}`,
-      );
-    const now = Date.now();
-    const day = (offset: number) => new Date(now + offset * DAY_MS).toISOString().slice(0, 10);
-    await expectStatus(
-      send(adminAllocation, 'POST', '/v1/budgets', {
-        budgetId: BUDGET,
-        perimeterUnitId: 'bench',
-        dimension: 'energy',
-        period: { kind: 'range', startsOn: day(-1), endsOn: day(1) },
-        timeZone: 'UTC',
-        mode: 'hard',
-        ceiling: (PER_UNIT * BigInt(UNITS.length + 1)).toString(),
-        reason: 'bench',
-      }),
-      201,
-      'budget',
-    );
-    await expectStatus(
-      send(adminAllocation, 'POST', `/v1/budgets/${BUDGET}/allocations`, {
-        allocationId: 'bench-1',
-        policies: {
-          bench: {
-            rule: {
-              kind: 'weights',
-              components: [{ attribute: 'headcount', basisPoints: 10000 }],
-            },
-          },
+    // The drain gets no warm-up usage: its allocation must hold exactly drainCapacity reservations.
+    const perimeter = await setUpPerimeter(
+      {
+        urls: {
+          allocation: url('allocation'),
+          ingestion: url('ingestion'),
+          billing: url('billing'),
         },
-        reason: 'bench',
-      }),
-      201,
-      'allocation',
+        adminKey,
+      },
+      {
+        query: async <Row extends Record<string, unknown>>(text: string, params?: unknown[]) =>
+          (await sql.query<Row>(text, params)).rows,
+      },
+      {
+        name: PERIMETER,
+        units: [...UNITS, DRAIN],
+        perUnit: PER_UNIT,
+        warmupUnits: UNITS,
+        clients: SIZES.clients,
+        posters: SIZES.ingestPosters,
+      },
     );
-    const serviceKey = json<{ key: string }>(
-      await expectStatus(
-        send(adminAllocation, 'POST', '/v1/api-keys', { name: 'gateway', role: 'service' }),
-        201,
-        'service key',
-      ),
-    ).key;
-    const gateway = httpTarget(url('allocation'), SIZES.clients, {
-      authorization: `Bearer ${serviceKey}`,
-    });
-    await expectStatus(
-      send(adminIngestion, 'POST', '/v1/integrators', {
-        integratorId: 'gateway',
-        name: 'Gateway',
-        source: SOURCE,
-        unitIds: null,
-      }),
-      201,
-      'integrator',
-    );
-    const integratorKey = json<{ key: string }>(
-      await expectStatus(
-        send(adminIngestion, 'POST', '/v1/integrators/gateway/keys', { name: 'bench' }),
-        201,
-        'integrator key',
-      ),
-    ).key;
-    const integrator = httpTarget(url('ingestion'), SIZES.ingestPosters, {
-      authorization: `Bearer ${integratorKey}`,
-    });
-    // Billing prices usage with the units and use case it learned from allocation's events.
-    await until('billing to learn the units', 120_000, async () => {
-      const report = json<{ allocationConsumer?: { counts?: { applied?: number } } }>(
-        (await send(adminBilling, 'GET', '/v1/admin/messaging')).body,
-      );
-      return (report.allocationConsumer?.counts?.applied ?? 0) >= UNITS.length + 3
-        ? true
-        : undefined;
-    });
-    const financeKey = json<{ key: string }>(
-      await expectStatus(
-        send(adminBilling, 'POST', '/v1/api-keys', { name: 'finance', role: 'finance' }),
-        201,
-        'finance key',
-      ),
-    ).key;
-    await expectStatus(
-      send(
-        httpTarget(url('billing'), 1, { authorization: `Bearer ${financeKey}` }),
-        'POST',
-        '/v1/price-schedules',
-        {
-          currency: 'EUR',
-          effectiveFrom: new Date(now - 2 * DAY_MS).toISOString(),
-          carbonPricePerTonne: '100.00',
-          energyPricePerKwh: '0.25',
-          classMultipliers: { essential: '1', standard: '1.25', discretionary: '2' },
-          defaultMultiplier: '1',
-          overrunTiers: [{ fromPercentOfAllocation: '0', surchargePercent: '25' }],
-          reason: 'bench',
-        },
-      ),
-      201,
-      'price schedule',
-    );
-    // Ingestion learns units from allocation's events too: one usage per unit, resent (same id)
-    // until every one is accepted. They count in the end-to-end totals below.
-    const warmup = usageRows('warm', UNITS.length, Date.now());
-    await until('ingestion to accept every unit', 120_000, async () => {
-      const answer = json<{ items: { status: string }[] }>(
-        (await send(integrator, 'POST', '/v1/usage', warmup.map(usageItem))).body,
-      );
-      return answer.items.every((item) => item.status !== 'rejected') ? true : undefined;
-    });
+    const { gateway, integrator, warmupUsage } = perimeter;
+    const {
+      allocation: adminAllocation,
+      ingestion: adminIngestion,
+      billing: adminBilling,
+    } = perimeter.admin;
     log('perimeter ready');
     const pids = Object.values(processes).map((running) => running?.child.pid);
     const settled: Record<string, number> = {};
@@ -469,7 +325,7 @@ export async function runSystemBench(): Promise<void> {
     const copyText = rows
       .map(
         (row) =>
-          `${row.id}\t${row.unitId}\t${USE_CASE}\t${MODEL}\tfr\t1\t${USAGE_ENERGY}\t${row.occurredAt}\n`,
+          `${row.id}\t${row.unitId}\t${USE_CASE}\t${USAGE_MODEL}\tfr\t1\t${USAGE_ENERGY}\t${row.occurredAt}\n`,
       )
       .join('');
     let started = performance.now();
@@ -488,7 +344,7 @@ export async function runSystemBench(): Promise<void> {
           row.id,
           row.unitId,
           USE_CASE,
-          MODEL,
+          USAGE_MODEL,
           'fr',
           1,
           USAGE_ENERGY.toString(),
@@ -788,10 +644,10 @@ export async function runSystemBench(): Promise<void> {
         );
       const chargedCount = async () =>
         json<{ usageConsumer?: { counts?: { charged?: number } } }>(
-          (await send(adminBilling, 'GET', '/v1/admin/messaging')).body,
+          await send(adminBilling, 'GET', '/v1/admin/messaging'),
         ).usageConsumer?.counts?.charged ?? 0;
       await quiet('e2e');
-      const expectedUsage = warmup.length + rows.length;
+      const expectedUsage = warmupUsage + rows.length;
       const expectedCommitted = BigInt(expectedUsage) * USAGE_ENERGY;
       // Where the work goes: database commits and each service's CPU over the phase.
       const commits = async () =>
@@ -821,15 +677,13 @@ export async function runSystemBench(): Promise<void> {
             // again, same ids, after its Retry-After; what was recorded comes back `duplicate`.
             let answer = await send(integrator, 'POST', '/v1/usage', batch.map(usageItem));
             while (answer.status === 503 && busy.length < 1000) {
-              busy.push(json<{ code: string }>(answer.body).code);
+              busy.push(json<{ code: string }>(answer).code);
               await sleep(1000 * Number(answer.headers['retry-after'] ?? 1));
               answer = await send(integrator, 'POST', '/v1/usage', batch.map(usageItem));
             }
             if (answer.status !== 200)
               throw new Error(`usage batch: expected 200, got ${answer.status} ${answer.body}`);
-            const counts = json<{ accepted: number; duplicates: number; rejected: number }>(
-              answer.body,
-            );
+            const counts = json<{ accepted: number; duplicates: number; rejected: number }>(answer);
             if (counts.rejected !== 0) throw new Error(`usage rejected: ${JSON.stringify(counts)}`);
             accepted += counts.accepted;
             duplicates += counts.duplicates;
@@ -855,9 +709,9 @@ export async function runSystemBench(): Promise<void> {
       const e2eSeconds = (performance.now() - started) / 1000;
       const charged = await chargedCount();
       const lags = {
-        ingestion: json<unknown>((await send(adminIngestion, 'GET', '/v1/admin/messaging')).body),
-        billing: json<unknown>((await send(adminBilling, 'GET', '/v1/admin/messaging')).body),
-        allocation: json<unknown>((await send(adminAllocation, 'GET', '/v1/admin/messaging')).body),
+        ingestion: json<unknown>(await send(adminIngestion, 'GET', '/v1/admin/messaging')),
+        billing: json<unknown>(await send(adminBilling, 'GET', '/v1/admin/messaging')),
+        allocation: json<unknown>(await send(adminAllocation, 'GET', '/v1/admin/messaging')),
       };
       notes.e2e = {
         accepted,

@@ -91,10 +91,13 @@ export async function exitWithin(running: RunningProcess, timeoutMs: number): Pr
   return outcome;
 }
 
+/** Neither exited nor killed by a signal yet. */
+export const isAlive = (running: RunningProcess): boolean =>
+  running.child.exitCode === null && running.child.signalCode === null;
+
 /** Stops what a failed test left running. */
 export async function killIfRunning(running: RunningProcess | undefined): Promise<void> {
-  if (running === undefined || running.child.exitCode !== null || running.child.signalCode !== null)
-    return;
+  if (running === undefined || !isAlive(running)) return;
   running.child.kill('SIGKILL');
   await running.exited;
 }

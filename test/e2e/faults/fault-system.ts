@@ -1,9 +1,9 @@
 // The distributed system for the fault suites: the three services as real processes on their own
-// database and run-unique topics, as test/e2e/system/harness.ts starts them, but with each
-// process under the test's control — stopped (SIGTERM), killed (SIGKILL), restarted with other
-// settings (PLAFOND_FAILPOINTS), waited for after a failpoint killed it, or doubled by a second
-// instance on its own port (same KAFKA_CLIENT_ID, hence the same consumer groups).
-import { TOPICS, topicName } from '@plafond/contracts';
+// database and run-unique topics, started from the same pieces as test/e2e/system/harness.ts
+// (test/e2e/system/distributed.ts), but with each process under the test's control — stopped
+// (SIGTERM), killed (SIGKILL), restarted with other settings (PLAFOND_FAILPOINTS), waited for
+// after a failpoint killed it, or doubled by a second instance on its own port (same
+// KAFKA_CLIENT_ID, hence the same consumer groups).
 import { generateApiKey } from '@plafond/platform';
 import {
   createTestDatabase,
@@ -11,17 +11,13 @@ import {
   kafkaBrokers,
   serverDatabaseUrl,
   uniqueTopicPrefix,
-  waitFor,
   type TestDatabase,
 } from '@plafond/testing';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { Pool } from 'pg';
 import {
-  baseEnvironment,
-  builtFile,
   exitWithin,
+  isAlive,
   killIfRunning,
-  runToCompletion,
   SERVICE_NAMES,
   serviceEntryPoint,
   startProcess,
@@ -29,7 +25,15 @@ import {
   type RunningProcess,
   type ServiceName,
 } from '../processes';
-import { SERVICE_SETTINGS, type RawUsageEvent, type ServiceUrls } from '../system/harness';
+import {
+  connectRawUsageProducer,
+  migrateAndProvision,
+  serviceEnvironment,
+  waitUntilReady,
+  type RawUsageEvent,
+  type RawUsageProducer,
+} from '../system/distributed';
+import { SERVICE_SETTINGS, type ServiceUrls } from '../system/harness';
 
 export type { Exit, ServiceName };
 export { SERVICE_NAMES };
@@ -84,30 +88,11 @@ export interface FaultSystem {
   dispose(): Promise<void>;
 }
 
-const READY_BOUND_MS = 120_000;
 /** Above SHUTDOWN_TIMEOUT_MS (20 s), after which a service forces its own exit. */
 const STOP_BOUND_MS = 30_000;
 const EXIT_BOUND_MS = 120_000;
 
 const key = (service: ServiceName, instance: number) => `${service}#${instance}`;
-const isAlive = (running: RunningProcess) =>
-  running.child.exitCode === null && running.child.signalCode === null;
-
-async function waitUntilReady(url: string, running: RunningProcess, label: string): Promise<void> {
-  const outcome = await waitFor(
-    async () => {
-      // Returned, not thrown: waitFor retries on a throw, and a dead process will not recover.
-      if (!isAlive(running)) return { exited: true };
-      const response = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(3000) });
-      return response.status === 200 ? { exited: false } : undefined;
-    },
-    { timeoutMs: READY_BOUND_MS, intervalMs: 200, description: `${label} /health/ready 200` },
-  );
-  if (outcome.exited) {
-    const tail = [...running.stdout, ...running.stderr].slice(-40).join('\n');
-    throw new Error(`${label} exited before it was ready:\n${tail}`);
-  }
-}
 
 export async function startFaultSystem(options: FaultSystemOptions): Promise<FaultSystem> {
   const brokers = [...(options.brokers ?? kafkaBrokers())];
@@ -116,13 +101,14 @@ export async function startFaultSystem(options: FaultSystemOptions): Promise<Fau
     options.databaseAdminUrl ?? serverDatabaseUrl(),
   );
   const prefix = uniqueTopicPrefix(options.label);
+  const storage = { databaseUrl: database.url, brokers, topicPrefix: prefix };
   const pool = new Pool({ connectionString: database.url, max: 2 });
   // A restarted PostgreSQL (infrastructure faults) ends idle clients: not the test's failure.
   pool.on('error', () => undefined);
   const current = new Map<string, RunningProcess>();
   const ports = new Map<string, number>();
   const history: { label: string; running: RunningProcess }[] = [];
-  let producer: Producer | undefined;
+  let producer: RawUsageProducer | undefined;
 
   const dispose = async () => {
     for (const running of current.values()) await killIfRunning(running);
@@ -132,18 +118,7 @@ export async function startFaultSystem(options: FaultSystemOptions): Promise<Fau
   };
 
   try {
-    const migrate = await runToCompletion(
-      builtFile('dist/scripts/migrate.js'),
-      { ...baseEnvironment(), DATABASE_URL: database.url },
-      60_000,
-    );
-    if (migrate.code !== 0) throw new Error(`migrate failed:\n${migrate.stderr.join('\n')}`);
-    const topics = await runToCompletion(
-      builtFile('dist/scripts/provision-topics.js'),
-      { ...baseEnvironment(), KAFKA_BROKERS: brokers.join(','), KAFKA_TOPIC_PREFIX: prefix },
-      60_000,
-    );
-    if (topics.code !== 0) throw new Error(`provision-topics failed:\n${topics.stderr.join('\n')}`);
+    await migrateAndProvision(storage);
     const adminKey = generateApiKey().key;
 
     const portOf = async (service: ServiceName, instance: number) => {
@@ -171,16 +146,8 @@ export async function startFaultSystem(options: FaultSystemOptions): Promise<Fau
       if (previous !== undefined && isAlive(previous)) throw new Error(`${label} is running`);
       const port = await portOf(service, instance);
       const running = startProcess(serviceEntryPoint(service), {
-        ...baseEnvironment(),
+        ...serviceEnvironment(service, storage, { port, adminKey }),
         ...SERVICE_SETTINGS,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATABASE_URL: database.url,
-        KAFKA_BROKERS: brokers.join(','),
-        KAFKA_TOPIC_PREFIX: prefix,
-        // Consumer groups are named after the client id: every instance joins the same ones.
-        KAFKA_CLIENT_ID: `${prefix}${service}`,
-        ADMIN_API_KEY: adminKey,
         // The broker hands a killed consumer's partitions on after one session without heartbeat:
         // 6 s (the broker's smallest) instead of 30 s keeps every crash phase short.
         KAFKA_SESSION_TIMEOUT_MS: '6000',
@@ -207,15 +174,8 @@ export async function startFaultSystem(options: FaultSystemOptions): Promise<Fau
 
     await Promise.all(SERVICE_NAMES.map((service) => start(service)));
 
-    const kafka = new Kafka({
-      clientId: `${prefix}integrator`,
-      brokers,
-      logLevel: logLevel.NOTHING,
-    });
-    const connected = kafka.producer();
-    await connected.connect();
+    const connected = await connectRawUsageProducer(storage);
     producer = connected;
-    const rawTopic = topicName(TOPICS.usageRaw, prefix);
 
     return {
       urls: {
@@ -247,24 +207,7 @@ export async function startFaultSystem(options: FaultSystemOptions): Promise<Fau
         text: string,
         params: readonly unknown[] = [],
       ) => (await pool.query<T>(text, [...params])).rows,
-      sendRawUsage: async (events) => {
-        await connected.send({
-          topic: rawTopic,
-          acks: -1,
-          messages: events.map((event) => ({
-            key: event.data.unitId,
-            headers: { 'content-type': 'application/cloudevents+json' },
-            value: JSON.stringify({
-              specversion: '1.0',
-              id: event.id,
-              source: event.source,
-              type: 'org.plafond.usage.reported.v1',
-              datacontenttype: 'application/json',
-              data: event.data,
-            }),
-          })),
-        });
-      },
+      sendRawUsage: connected.send,
       output: () =>
         history
           .map(({ label, running }) =>

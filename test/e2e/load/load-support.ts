@@ -1,226 +1,41 @@
 // What the load suite needs around a running distributed system: a perimeter of units set up over
-// HTTP (as the system bench does), closed-loop clients that run a FIXED number of steps (counts,
-// never durations: speed belongs in bench/), the system's database for ledger counts, and an RSS
-// sampler of the service processes. HTTP goes through bench/support/http-load.ts, the same
-// keep-alive driver the bench uses, so 200 clients are 200 sockets.
-import { waitFor } from '@plafond/testing';
+// HTTP (test/e2e/system/perimeter.ts, the system bench's setup too), closed-loop clients that run
+// a FIXED number of steps (counts, never durations: speed belongs in bench/), the system's
+// database for ledger counts, and an RSS sampler of the service processes.
 import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
-import {
-  httpTarget,
-  send,
-  type HttpAnswer,
-  type HttpTarget,
-} from '../../../bench/support/http-load';
+import type { HttpAnswer } from '../../../bench/support/http-load';
 import { SERVICE_NAMES, type ServiceName } from '../processes';
 import type { RunningSystem } from '../system/harness';
+import {
+  perimeterNames,
+  setUpPerimeter as setUpNamedPerimeter,
+  usageFields,
+  type Perimeter,
+} from '../system/perimeter';
 
-const DAY_MS = 86_400_000;
-export const USE_CASE = 'load-inference';
-export const SOURCE = 'urn:load:gateway';
-const MODEL = 'meta-llama/meta-llama-3.1-70b-instruct';
+export {
+  expectStatus,
+  isOverloaded,
+  json,
+  sendUntilAdmitted,
+  USAGE_ENERGY,
+  type Perimeter,
+} from '../system/perimeter';
 
-export function json<T>(answer: HttpAnswer): T {
-  return JSON.parse(answer.body) as T;
-}
-
-/** The answer, or a failure that shows it when the status is not the expected one. */
-export async function expectStatus(
-  pending: Promise<HttpAnswer>,
-  status: number,
-  what: string,
-): Promise<HttpAnswer> {
-  const answer = await pending;
-  if (answer.status !== status)
-    throw new Error(`${what}: expected ${status}, got ${answer.status} ${answer.body}`);
-  return answer;
-}
-
-/** Refusals a client may retry as they are (overload): 429 or 503, as documented. */
-export const isOverloaded = (answer: HttpAnswer) => answer.status === 429 || answer.status === 503;
+export const { useCase: USE_CASE, source: SOURCE } = perimeterNames('load');
 
 /**
- * Sends until the answer is not an overload refusal, as a client should (same request, same ids,
- * after a pause): a refused request did nothing, so the retry applies it once. Bounded.
+ * The suite's perimeter `load`: `units` children of equal headcount, each allocated `perUnit`;
+ * every unit gets a warm-up usage (`warmupUsage` in all, counted in the usage totals).
  */
-export async function sendUntilAdmitted(
-  target: HttpTarget,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<HttpAnswer> {
-  let answer: HttpAnswer | undefined;
-  await waitFor(
-    async () => {
-      answer = await send(target, method, path, body);
-      return !isOverloaded(answer);
-    },
-    { timeoutMs: 60_000, intervalMs: 100, description: `${method} ${path} admitted` },
-  );
-  return answer as HttpAnswer;
-}
-
-export interface Perimeter {
-  readonly budgetId: string;
-  readonly units: readonly string[];
-  /** Each unit's allocation (equal weights, so the ceiling splits exactly). */
-  readonly perUnit: bigint;
-  readonly admin: Record<ServiceName, HttpTarget>;
-  /** Allocation, `service` role: the gateway that reserves. */
-  readonly gateway: HttpTarget;
-  /** Ingestion, the integrator's key. */
-  readonly integrator: HttpTarget;
-}
-
-/**
- * One perimeter `load` with `units` children of equal headcount (each allocated `perUnit`), one
- * essential use case, a price schedule in force, an integrator with a key; returns when billing
- * and ingestion have learned every unit (ingestion accepted one warm-up usage per unit: they
- * count in the usage totals, `warmupUsage` each).
- */
-export async function setUpPerimeter(
+export function setUpPerimeter(
   system: RunningSystem,
   db: SystemDatabase,
   options: { units: readonly string[]; perUnit: bigint; clients: number; posters: number },
-): Promise<Perimeter & { warmupUsage: number }> {
-  const { units, perUnit } = options;
-  const admin = Object.fromEntries(
-    SERVICE_NAMES.map((service) => [
-      service,
-      httpTarget(system.urls[service], 16, { authorization: `Bearer ${system.adminKey}` }),
-    ]),
-  ) as Record<ServiceName, HttpTarget>;
-  const budgetId = 'load-energy';
-  // Through sendUntilAdmitted: the overload system runs with tiny pools and bounds.
-  const post = (service: ServiceName, path: string, body: unknown, what: string) =>
-    expectStatus(sendUntilAdmitted(admin[service], 'POST', path, body), 201, what);
-
-  await post(
-    'allocation',
-    '/v1/use-cases',
-    { useCase: USE_CASE, className: 'essential', description: 'Load inference' },
-    'use case',
-  );
-  await post('allocation', '/v1/units', { unitId: 'load', parentId: null, name: 'Load' }, 'root');
-  for (const unitId of units)
-    await post(
-      'allocation',
-      '/v1/units',
-      {
-        unitId,
-        parentId: 'load',
-        name: unitId,
-        attributes: { effectiveFrom: '2020-01-01', values: { headcount: '1' } },
-      },
-      `unit ${unitId}`,
-    );
-  const now = Date.now();
-  const day = (offset: number) => new Date(now + offset * DAY_MS).toISOString().slice(0, 10);
-  await post(
-    'allocation',
-    '/v1/budgets',
-    {
-      budgetId,
-      perimeterUnitId: 'load',
-      dimension: 'energy',
-      period: { kind: 'range', startsOn: day(-1), endsOn: day(1) },
-      timeZone: 'UTC',
-      mode: 'hard',
-      ceiling: (perUnit * BigInt(units.length)).toString(),
-      reason: 'load test',
-    },
-    'budget',
-  );
-  await post(
-    'allocation',
-    `/v1/budgets/${budgetId}/allocations`,
-    {
-      allocationId: 'load-1',
-      policies: {
-        load: {
-          rule: { kind: 'weights', components: [{ attribute: 'headcount', basisPoints: 10000 }] },
-        },
-      },
-      reason: 'load test',
-    },
-    'allocation',
-  );
-  const serviceKey = json<{ key: string }>(
-    await post('allocation', '/v1/api-keys', { name: 'gateway', role: 'service' }, 'service key'),
-  ).key;
-  await post(
-    'ingestion',
-    '/v1/integrators',
-    { integratorId: 'gateway', name: 'Gateway', source: SOURCE, unitIds: null },
-    'integrator',
-  );
-  const integratorKey = json<{ key: string }>(
-    await post('ingestion', '/v1/integrators/gateway/keys', { name: 'load' }, 'integrator key'),
-  ).key;
-  // Billing prices usage with what it learned from allocation's events: its directory tables.
-  await waitFor(
-    async () => {
-      const [row] = await db.query<{ units: string; use_cases: string }>(
-        `SELECT (SELECT count(*) FROM billing.units)::text AS units,
-                (SELECT count(*) FROM billing.use_cases WHERE use_case = $1)::text AS use_cases`,
-        [USE_CASE],
-      );
-      return row?.units === String(units.length + 1) && row.use_cases === '1';
-    },
-    { timeoutMs: 120_000, intervalMs: 250, description: 'billing to learn the units' },
-  );
-  const financeKey = json<{ key: string }>(
-    await post('billing', '/v1/api-keys', { name: 'finance', role: 'finance' }, 'finance key'),
-  ).key;
-  await expectStatus(
-    sendUntilAdmitted(
-      httpTarget(system.urls.billing, 1, { authorization: `Bearer ${financeKey}` }),
-      'POST',
-      '/v1/price-schedules',
-      {
-        currency: 'EUR',
-        effectiveFrom: new Date(now - 2 * DAY_MS).toISOString(),
-        carbonPricePerTonne: '100.00',
-        energyPricePerKwh: '0.25',
-        classMultipliers: { essential: '1', standard: '1.25', discretionary: '2' },
-        defaultMultiplier: '1',
-        overrunTiers: [{ fromPercentOfAllocation: '0', surchargePercent: '25' }],
-        reason: 'load test',
-      },
-    ),
-    201,
-    'price schedule',
-  );
-  const integrator = httpTarget(system.urls.ingestion, options.posters, {
-    authorization: `Bearer ${integratorKey}`,
-  });
-  // Ingestion learns units from allocation's events too: one usage per unit, resent (same ids)
-  // until none is rejected; a resent accepted item is a duplicate, so each counts once.
-  const warmup = units.map((unitId, n) => usageItem(`warm-${n}`, unitId));
-  await waitFor(
-    async () => {
-      const answer = json<UsageBatchAnswer>(
-        await sendUntilAdmitted(integrator, 'POST', '/v1/usage', warmup),
-      );
-      return answer.items.every((item) => item.status !== 'rejected');
-    },
-    { timeoutMs: 120_000, intervalMs: 500, description: 'ingestion to learn every unit' },
-  );
-  return {
-    budgetId,
-    units,
-    perUnit,
-    admin,
-    gateway: httpTarget(system.urls.allocation, options.clients, {
-      authorization: `Bearer ${serviceKey}`,
-    }),
-    integrator,
-    warmupUsage: warmup.length,
-  };
+): Promise<Perimeter> {
+  return setUpNamedPerimeter(system, db, { name: 'load', ...options });
 }
-
-/** Energy of every usage item the suite sends, µWh. */
-export const USAGE_ENERGY = 1000n;
 
 export function usageItem(id: string, unitId: string) {
   return { id, ...usageData(unitId) };
@@ -228,15 +43,7 @@ export function usageItem(id: string, unitId: string) {
 
 /** A usage item's fields without its id: the `data` of a raw-topic CloudEvent. */
 export function usageData(unitId: string) {
-  return {
-    unitId,
-    useCase: USE_CASE,
-    model: MODEL,
-    region: 'fr',
-    requests: '1',
-    measuredEnergyMicroWh: USAGE_ENERGY.toString(),
-    occurredAt: new Date(Date.now() - 1000).toISOString(),
-  };
+  return usageFields(USE_CASE, unitId, new Date(Date.now() - 1000).toISOString());
 }
 
 export interface UsageBatchAnswer {

@@ -5,18 +5,17 @@
 //   embedded    — `npm start`'s default: dist/scripts/start.js with neither DATABASE_URL nor
 //                 KAFKA_BROKERS, one process on PGlite in a temporary data directory.
 // Both answer on three free ports with the same admin key; the scenario only speaks HTTP (and,
-// distributed, Kafka's raw usage topic as an integrator's producer would).
-import { TOPICS, topicName } from '@plafond/contracts';
+// distributed, Kafka's raw usage topic as an integrator's producer would). The distributed start's
+// pieces (scripts, service environment, ready-wait, raw producer) live in ./distributed.ts, which
+// the fault suites and the system bench start their services with too.
 import { generateApiKey } from '@plafond/platform';
 import {
   createTestDatabase,
   freePort,
   kafkaBrokers,
   uniqueTopicPrefix,
-  waitFor,
   type TestDatabase,
 } from '@plafond/testing';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +24,6 @@ import {
   builtFile,
   exitWithin,
   killIfRunning,
-  runToCompletion,
   SERVICE_NAMES,
   serviceEntryPoint,
   startProcess,
@@ -33,16 +31,18 @@ import {
   type RunningProcess,
   type ServiceName,
 } from '../processes';
+import {
+  connectRawUsageProducer,
+  migrateAndProvision,
+  serviceEnvironment,
+  waitUntilReady,
+  type RawUsageEvent,
+  type RawUsageProducer,
+} from './distributed';
 
+export type { RawUsageEvent };
 export type SystemMode = 'distributed' | 'embedded';
 export type ServiceUrls = Record<ServiceName, string>;
-
-/** A usage event as an integrator's Kafka producer sends it: a structured CloudEvent. */
-export interface RawUsageEvent {
-  readonly id: string;
-  readonly source: string;
-  readonly data: Record<string, unknown> & { unitId: string };
-}
 
 export interface RunningSystem {
   readonly mode: SystemMode;
@@ -72,13 +72,10 @@ export const SERVICE_SETTINGS = {
   SHUTDOWN_TIMEOUT_MS: '20000',
 } as const;
 
-const READY_BOUND_MS = 120_000;
 /** Above SHUTDOWN_TIMEOUT_MS (20 s), after which a service forces its own exit with code 1. */
 const STOP_BOUND_MS = 30_000;
 
 const outputOf = (running: RunningProcess) => [...running.stdout, ...running.stderr].join('\n');
-const tailOf = (running: RunningProcess) =>
-  [...running.stdout, ...running.stderr].slice(-40).join('\n');
 
 async function freeUrls(): Promise<{ ports: Record<ServiceName, number>; urls: ServiceUrls }> {
   const ports = {
@@ -92,28 +89,6 @@ async function freeUrls(): Promise<{ ports: Record<ServiceName, number>; urls: S
     billing: `http://127.0.0.1:${ports.billing}`,
   };
   return { ports, urls };
-}
-
-/** Every service's /health/ready answers 200; a process that exits first fails with its output. */
-async function waitUntilReady(urls: ServiceUrls, processes: readonly RunningProcess[]) {
-  for (const service of SERVICE_NAMES) {
-    const outcome = await waitFor(
-      async () => {
-        const dead = processes.find(
-          (running) => running.child.exitCode !== null || running.child.signalCode !== null,
-        );
-        // Returned, not thrown: waitFor retries on a throw, and a dead process will not recover.
-        if (dead !== undefined) return { exited: tailOf(dead) };
-        const response = await fetch(`${urls[service]}/health/ready`, {
-          signal: AbortSignal.timeout(3000),
-        });
-        return response.status === 200 ? { ready: true } : undefined;
-      },
-      { timeoutMs: READY_BOUND_MS, intervalMs: 250, description: `${service} /health/ready 200` },
-    );
-    if ('exited' in outcome)
-      throw new Error(`a process exited before ${service} was ready:\n${outcome.exited}`);
-  }
 }
 
 async function stopAll(
@@ -135,81 +110,42 @@ export async function startDistributed(
 ): Promise<RunningSystem> {
   const database: TestDatabase = await createTestDatabase(label);
   const processes: Partial<Record<ServiceName, RunningProcess>> = {};
-  let producer: Producer | undefined;
+  let producer: RawUsageProducer | undefined;
   const dispose = async () => {
     for (const running of Object.values(processes)) await killIfRunning(running);
     await producer?.disconnect().catch(() => undefined);
     await database.drop();
   };
   try {
-    const brokers = kafkaBrokers().join(',');
-    const prefix = uniqueTopicPrefix(label);
-    const migrate = await runToCompletion(
-      builtFile('dist/scripts/migrate.js'),
-      { ...baseEnvironment(), DATABASE_URL: database.url },
-      60_000,
-    );
-    if (migrate.code !== 0) throw new Error(`migrate failed:\n${migrate.stderr.join('\n')}`);
-    const topics = await runToCompletion(
-      builtFile('dist/scripts/provision-topics.js'),
-      { ...baseEnvironment(), KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix },
-      60_000,
-    );
-    if (topics.code !== 0) throw new Error(`provision-topics failed:\n${topics.stderr.join('\n')}`);
+    const storage = {
+      databaseUrl: database.url,
+      brokers: kafkaBrokers(),
+      topicPrefix: uniqueTopicPrefix(label),
+    };
+    await migrateAndProvision(storage);
 
     const adminKey = generateApiKey().key;
     const { ports, urls } = await freeUrls();
-    for (const service of SERVICE_NAMES) {
-      processes[service] = startProcess(serviceEntryPoint(service), {
-        ...baseEnvironment(),
+    const started = SERVICE_NAMES.map((service) => {
+      const running = startProcess(serviceEntryPoint(service), {
+        ...serviceEnvironment(service, storage, { port: ports[service], adminKey }),
         ...SERVICE_SETTINGS,
-        PORT: String(ports[service]),
-        HOST: '127.0.0.1',
-        DATABASE_URL: database.url,
-        KAFKA_BROKERS: brokers,
-        KAFKA_TOPIC_PREFIX: prefix,
-        // Consumer groups are named after the client id: run-unique, like the topics.
-        KAFKA_CLIENT_ID: `${prefix}${service}`,
-        ADMIN_API_KEY: adminKey,
         ...env[service],
       });
-    }
-    const running = Object.values(processes);
-    await waitUntilReady(urls, running);
-
-    const kafka = new Kafka({
-      clientId: `${prefix}integrator`,
-      brokers: kafkaBrokers(),
-      logLevel: logLevel.NOTHING,
+      processes[service] = running;
+      return { service, running };
     });
-    const connected = kafka.producer();
-    await connected.connect();
+    for (const { service, running } of started)
+      await waitUntilReady(urls[service], running, service);
+
+    const connected = await connectRawUsageProducer(storage);
     producer = connected;
-    const rawTopic = topicName(TOPICS.usageRaw, prefix);
     return {
       mode: 'distributed',
       urls,
       adminKey,
-      // Structured mode, keyed by unit (docs/integrator-guide.md, "Kafka").
-      sendRawUsage: async (events) => {
-        await connected.send({
-          topic: rawTopic,
-          acks: -1,
-          messages: events.map((event) => ({
-            key: event.data.unitId,
-            headers: { 'content-type': 'application/cloudevents+json' },
-            value: JSON.stringify({
-              specversion: '1.0',
-              id: event.id,
-              source: event.source,
-              type: 'org.plafond.usage.reported.v1',
-              datacontenttype: 'application/json',
-              data: event.data,
-            }),
-          })),
-        });
-      },
-      output: () => running.map(outputOf).join('\n'),
+      sendRawUsage: connected.send,
+      output: () => started.map(({ running }) => outputOf(running)).join('\n'),
       pids: {
         allocation: processes.allocation?.child.pid,
         ingestion: processes.ingestion?.child.pid,
@@ -252,7 +188,9 @@ export async function startEmbedded(label: string): Promise<RunningSystem> {
     };
     const started = startProcess(builtFile('dist/scripts/start.js'), env);
     host = started;
-    await waitUntilReady(urls, [started]);
+    // One process answers on the three ports.
+    for (const service of SERVICE_NAMES)
+      await waitUntilReady(urls[service], started, `embedded host (${service})`);
     return {
       mode: 'embedded',
       urls,

@@ -1,8 +1,10 @@
 // Runs an infrastructure command (scripts/kafka.sh, initdb, pg_ctl) without blocking the event
 // loop: the fault suites keep driving traffic while a broker or database restarts, so spawnSync
-// would freeze the very stream the fault is meant to hit.
+// would freeze the very stream the fault is meant to hit. Also what the private broker and the
+// private PostgreSQL share as daemons: their pid file, their log's tail, their exit hook.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 
 export interface CommandResult {
   readonly code: number | null;
@@ -101,4 +103,56 @@ export async function waitForProcessExit(pid: number, timeoutMs: number): Promis
     if (Date.now() > deadline) throw new Error(`process ${pid} still alive after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** The pid on the first line of a daemon's pid file, while that process runs; else undefined. */
+export function pidFromFile(file: string): number | undefined {
+  try {
+    const value = Number(readFileSync(file, 'utf8').split('\n')[0]?.trim());
+    return Number.isSafeInteger(value) && value > 0 && processAlive(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The last `lines` lines of a log file, for a failure message; `missing` when there is none yet. */
+export function fileTail(file: string, lines: number, missing: string): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return missing;
+  }
+}
+
+export interface DaemonCleanup {
+  /** The daemon's pid while it runs. */
+  readonly pid: () => number | undefined;
+  /** Sent by the exit hook: what takes the daemon down at once without our help. */
+  readonly exitSignal: NodeJS.Signals;
+  /** Everything of the daemon's on disk, deleted last. */
+  readonly directory: string;
+  /** The orderly end dispose runs first (a stop or a kill, bounded). */
+  readonly shutDown: () => Promise<void>;
+}
+
+/**
+ * Ties a daemon we start (a broker, a postmaster) to the test process. It is not our child, so if
+ * the test process dies without reaching dispose, an exit hook still signals it and deletes its
+ * directory. Returns dispose: the orderly shut-down, then the directory; safe to call twice.
+ */
+export function tieToTestProcess(daemon: DaemonCleanup): () => Promise<void> {
+  const onExit = () => {
+    const running = daemon.pid();
+    if (running !== undefined) process.kill(running, daemon.exitSignal);
+    rmSync(daemon.directory, { recursive: true, force: true });
+  };
+  process.once('exit', onExit);
+  let disposed = false;
+  return async () => {
+    if (disposed) return;
+    disposed = true;
+    process.removeListener('exit', onExit);
+    await daemon.shutDown();
+    await rm(daemon.directory, { recursive: true, force: true });
+  };
 }

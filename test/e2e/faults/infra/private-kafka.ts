@@ -4,13 +4,12 @@
 // come from the same cache (.kafka/, filled by `scripts/kafka.sh fetch`), and the script's pid
 // and lock files live in the data directory, so the two brokers never see each other.
 import { freePort } from '@plafond/testing';
-import { readFileSync, rmSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { repositoryRoot } from '../../processes';
-import { processAlive, runChecked, waitForProcessExit } from './command';
+import { fileTail, pidFromFile, runChecked, tieToTestProcess, waitForProcessExit } from './command';
 
 /** A first start formats the storage; a restart replays the logs. Both are seconds here. */
 const START_TIMEOUT_SECONDS = 90;
@@ -64,41 +63,23 @@ export async function startPrivateKafka(label: string): Promise<PrivateKafka> {
       timeoutMs: seconds * 1000 + SCRIPT_SLACK_MS,
     });
 
-  const pid = (): number | undefined => {
-    try {
-      const value = Number(readFileSync(join(dataDir, 'broker.pid'), 'utf8').trim());
-      return Number.isSafeInteger(value) && value > 0 && processAlive(value) ? value : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  const logTail = (lines = 40): string => {
-    try {
-      return readFileSync(join(dataDir, 'logs', 'server.log'), 'utf8')
-        .trimEnd()
-        .split('\n')
-        .slice(-lines)
-        .join('\n');
-    } catch {
-      return '(no broker log yet)';
-    }
-  };
+  const pid = () => pidFromFile(join(dataDir, 'broker.pid'));
+  const logTail = (lines = 40) =>
+    fileTail(join(dataDir, 'logs', 'server.log'), lines, '(no broker log yet)');
   const kill = async () => {
     const running = pid();
     if (running === undefined) return;
     process.kill(running, 'SIGKILL');
     await waitForProcessExit(running, KILL_BOUND_MS);
   };
-  // The broker is a daemon (setsid), not our child: if the test process dies without reaching
-  // dispose(), this still takes the broker and its data with it.
-  const onExit = () => {
-    const running = pid();
-    if (running !== undefined) process.kill(running, 'SIGKILL');
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-  process.once('exit', onExit);
+  // The broker is a daemon (setsid): killed with the test process even if dispose is not reached.
+  const dispose = tieToTestProcess({
+    pid,
+    exitSignal: 'SIGKILL',
+    directory: dataDir,
+    shutDown: kill,
+  });
 
-  let disposed = false;
   const handle: PrivateKafka = {
     brokers: [`127.0.0.1:${port}`],
     port,
@@ -116,13 +97,7 @@ export async function startPrivateKafka(label: string): Promise<PrivateKafka> {
     },
     pid,
     logTail,
-    dispose: async () => {
-      if (disposed) return;
-      disposed = true;
-      process.removeListener('exit', onExit);
-      await kill();
-      await rm(dataDir, { recursive: true, force: true });
-    },
+    dispose,
   };
   try {
     await handle.start();

@@ -4,12 +4,12 @@
 // initdb refuses to run as root, so as root (CI) every server command runs as the `postgres`
 // OS user through runuser, and the directory is handed to that user first.
 import { freePort } from '@plafond/testing';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { chown, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chown, mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { processAlive, runChecked, runCommand } from './command';
+import { fileTail, pidFromFile, runChecked, runCommand, tieToTestProcess } from './command';
 
 const INITDB_TIMEOUT_MS = 120_000;
 /** pg_ctl's own wait (-t) for start and stop; crash recovery after an immediate stop included. */
@@ -109,22 +109,8 @@ export async function startPrivatePostgres(label: string): Promise<PrivatePostgr
       PG_CTL_WAIT_SECONDS * 1000 + PG_CTL_SLACK_MS,
     );
 
-  const pid = (): number | undefined => {
-    try {
-      const first = readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0];
-      const value = Number(first?.trim());
-      return Number.isSafeInteger(value) && value > 0 && processAlive(value) ? value : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  const logTail = (lines = 40): string => {
-    try {
-      return readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-    } catch {
-      return '(no server log yet)';
-    }
-  };
+  const pid = () => pidFromFile(join(dataDir, 'postmaster.pid'));
+  const logTail = (lines = 40) => fileTail(logFile, lines, '(no server log yet)');
   const withLog = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
     try {
       return await work();
@@ -147,16 +133,19 @@ export async function startPrivatePostgres(label: string): Promise<PrivatePostgr
       const options = `-p ${port} -k ${directory} -c listen_addresses=127.0.0.1`;
       await pgCtl(['-l', logFile, '-o', options, 'start']);
     });
-  // The postmaster is a daemon, not our child: if the test process dies without reaching
-  // dispose(), SIGQUIT (immediate shutdown) still takes it down, and its files with it.
-  const onExit = () => {
-    const running = pid();
-    if (running !== undefined) process.kill(running, 'SIGQUIT');
-    rmSync(directory, { recursive: true, force: true });
-  };
-  process.once('exit', onExit);
+  // The postmaster is a daemon: SIGQUIT (immediate shutdown) takes it down with the test process
+  // even if dispose is not reached.
+  const dispose = tieToTestProcess({
+    pid,
+    exitSignal: 'SIGQUIT',
+    directory,
+    shutDown: () =>
+      stop('immediate').catch(() => {
+        const running = pid();
+        if (running !== undefined) process.kill(running, 'SIGKILL');
+      }),
+  });
 
-  let disposed = false;
   const handle: PrivatePostgres = {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
@@ -169,16 +158,7 @@ export async function startPrivatePostgres(label: string): Promise<PrivatePostgr
     },
     pid,
     logTail,
-    dispose: async () => {
-      if (disposed) return;
-      disposed = true;
-      process.removeListener('exit', onExit);
-      await stop('immediate').catch(() => {
-        const running = pid();
-        if (running !== undefined) process.kill(running, 'SIGKILL');
-      });
-      await rm(directory, { recursive: true, force: true });
-    },
+    dispose,
   };
   try {
     if (owner !== undefined) await chown(directory, owner.uid, owner.gid);
