@@ -28,6 +28,31 @@ function cloudEvent(id: string): Message {
   return encodeKafkaMessage(event, { mode: 'binary' });
 }
 
+/** Waits until the group's committed offset of the topic's partition 0 reaches `end`, then stops. */
+async function consumeUntilCommitted(
+  kafka: Kafka,
+  group: { groupId: string; topic: string; end: number },
+  stop: () => Promise<void>,
+): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await waitFor(
+      async () => {
+        const [offsets] = await admin.fetchOffsets({
+          groupId: group.groupId,
+          topics: [group.topic],
+        });
+        return offsets?.partitions[0]?.offset === String(group.end) || undefined;
+      },
+      { timeoutMs: 60_000, description: 'the group to commit past every record' },
+    );
+  } finally {
+    await admin.disconnect();
+    await stop();
+  }
+}
+
 describe('inbox Kafka consumer and invalid messages', () => {
   let kit: LedgerTestKit;
   let kafka: Kafka;
@@ -83,21 +108,9 @@ describe('inbox Kafka consumer and invalid messages', () => {
       },
     });
     await consumer.start();
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      // The group's committed offset reaches the end of the partition: nothing is blocked.
-      await waitFor(
-        async () => {
-          const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-          return offsets?.partitions[0]?.offset === String(records.length) || undefined;
-        },
-        { timeoutMs: 60_000, description: 'the group to commit past every record' },
-      );
-    } finally {
-      await admin.disconnect();
-      await consumer.stop();
-    }
+    await consumeUntilCommitted(kafka, { groupId, topic, end: records.length }, () =>
+      consumer.stop(),
+    );
     const { rows } = await kit.pool.query<{ event_id: string }>(
       `SELECT event_id FROM public.applied ORDER BY event_id`,
     );
@@ -155,20 +168,9 @@ describe('inbox Kafka consumer and invalid messages', () => {
     });
     expect(consumer.consumer).toBe(kafkaConsumer);
     await consumer.start();
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      await waitFor(
-        async () => {
-          const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-          return offsets?.partitions[0]?.offset === '3' || undefined;
-        },
-        { timeoutMs: 60_000, description: 'the group to commit past every record' },
-      );
-    } finally {
-      await admin.disconnect();
-      await kafkaConsumer.disconnect();
-    }
+    await consumeUntilCommitted(kafka, { groupId, topic, end: 3 }, () =>
+      kafkaConsumer.disconnect(),
+    );
     const { rows } = await kit.pool.query<{ event_id: string }>(
       `SELECT event_id FROM public.applied WHERE event_id IN ('refused-1', 'fine-1', 'flaky-1')
        ORDER BY event_id`,
@@ -225,20 +227,9 @@ describe('inbox Kafka consumer and invalid messages', () => {
         },
       });
       await consumer.start();
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        await waitFor(
-          async () => {
-            const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-            return offsets?.partitions[0]?.offset === String(records.length) || undefined;
-          },
-          { timeoutMs: 60_000, description: 'the group to commit past every record' },
-        );
-      } finally {
-        await admin.disconnect();
-        await consumer.stop();
-      }
+      await consumeUntilCommitted(kafka, { groupId, topic, end: records.length }, () =>
+        consumer.stop(),
+      );
       return { deadLetters, appliedIds };
     };
 
@@ -298,20 +289,7 @@ describe('inbox Kafka consumer and invalid messages', () => {
       },
     });
     await consumer.start();
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      await waitFor(
-        async () => {
-          const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-          return offsets?.partitions[0]?.offset === String(ids.length) || undefined;
-        },
-        { timeoutMs: 60_000, description: 'the group to commit past every record' },
-      );
-    } finally {
-      await admin.disconnect();
-      await consumer.stop();
-    }
+    await consumeUntilCommitted(kafka, { groupId, topic, end: ids.length }, () => consumer.stop());
     const { rows } = await kit.pool.query<{ event_id: string }>(
       `SELECT event_id FROM public.applied WHERE event_id LIKE 'race-%' ORDER BY event_id`,
     );

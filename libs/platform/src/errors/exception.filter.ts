@@ -43,35 +43,33 @@ function internal(): Mapped {
   };
 }
 
-function busy(): Mapped {
+/** 503 with Retry-After: the request was not completed, and a retry of it is safe. */
+function unavailable(code: string, cause: string, retryAfterSeconds: number): Mapped {
   const correlationId = currentCorrelationId();
   return {
     status: 503,
     body: {
-      code: PlatformErrorCode.serviceBusy,
-      message:
-        'The service is busy: no database connection was free in time and the request was not completed. ' +
-        'Retry the same request (same ids) shortly: what it already did is not done twice.',
+      code,
+      message: `${cause} Retry the same request (same ids) shortly: what it already did is not done twice.`,
       details: correlationId === undefined ? {} : { correlationId },
     },
-    headers: { 'Retry-After': String(BUSY_RETRY_AFTER_SECONDS) },
+    headers: { 'Retry-After': String(retryAfterSeconds) },
   };
 }
 
-function databaseUnavailable(): Mapped {
-  const correlationId = currentCorrelationId();
-  return {
-    status: 503,
-    body: {
-      code: PlatformErrorCode.serviceUnavailable,
-      message:
-        'The service could not reach its database; it reconnects by itself. ' +
-        'Retry the same request (same ids) shortly: what it already did is not done twice.',
-      details: correlationId === undefined ? {} : { correlationId },
-    },
-    headers: { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_SECONDS) },
-  };
-}
+const busy = (): Mapped =>
+  unavailable(
+    PlatformErrorCode.serviceBusy,
+    'The service is busy: no database connection was free in time and the request was not completed.',
+    BUSY_RETRY_AFTER_SECONDS,
+  );
+
+const databaseUnavailable = (): Mapped =>
+  unavailable(
+    PlatformErrorCode.serviceUnavailable,
+    'The service could not reach its database; it reconnects by itself.',
+    UNAVAILABLE_RETRY_AFTER_SECONDS,
+  );
 
 /** The single place where an error becomes an HTTP answer `{ code, message, details }`. */
 export function mapException(exception: unknown): Mapped {
