@@ -1,6 +1,6 @@
 // A usage batch the database interrupted half-way (no pool connection in time: SERVICE.BUSY).
-// Items are committed one transaction at a time, so when a later one cannot get a connection the
-// earlier ones stay recorded. The pipeline stops every lane before failing (lanes.ts), so what
+// Items are committed in transactions of up to 20 per lane (one by one after a chunk failed), so
+// when a later one cannot get a connection the earlier ones stay recorded. The pipeline stops every lane before failing (lanes.ts), so what
 // is recorded is final when this runs; the answer then says exactly which items of the batch are
 // recorded, read back from the ledger's index (rated_usage, written in each item's transaction).
 // Sending the whole batch again is always right: those items answer `duplicate`.
