@@ -23,6 +23,7 @@ import {
   type KeyRole,
   type RawCase,
   type Service,
+  VALID_SCHEDULE,
 } from './corpus';
 
 const LABEL = 'e2e-badinput';
@@ -316,16 +317,8 @@ describe('bad input: every case refused with its code, nothing changed, the syst
     });
     keys.set('finance', finance.body.key);
     keys.set('billing-manager', billingManager.body.key);
-    const schedule = {
-      currency: 'EUR',
-      effectiveFrom: new Date(CALENDAR.START_P).toISOString(),
-      carbonPricePerTonne: '100.00',
-      energyPricePerKwh: '0.25',
-      classMultipliers: { essential: '1' },
-      defaultMultiplier: '1',
-      overrunTiers: [],
-      reason: 'bad input',
-    };
+    // From the start of P (the corpus's own schedule cases start in C).
+    const schedule = { ...VALID_SCHEDULE, effectiveFrom: new Date(CALENDAR.START_P).toISOString() };
     expect(outcome(await b.post('/v1/price-schedules', schedule))).toEqual([
       201,
       expect.anything(),

@@ -126,18 +126,18 @@ const withInvalidUtf8 = (body: string) => {
   return Buffer.concat([Buffer.from(head), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from(tail)]);
 };
 const MIB = 1024 * 1024;
-const SCHEDULE = (over: Record<string, Value>) =>
-  json({
-    currency: 'EUR',
-    effectiveFrom: iso(START_C),
-    carbonPricePerTonne: '100.00',
-    energyPricePerKwh: '0.25',
-    classMultipliers: { essential: '1' },
-    defaultMultiplier: '1',
-    overrunTiers: [],
-    reason: 'bad input',
-    ...over,
-  });
+/** A price schedule billing accepts (from the current month); the cases change one field of it. */
+export const VALID_SCHEDULE = {
+  currency: 'EUR',
+  effectiveFrom: iso(START_C),
+  carbonPricePerTonne: '100.00',
+  energyPricePerKwh: '0.25',
+  classMultipliers: { essential: '1' },
+  defaultMultiplier: '1',
+  overrunTiers: [],
+  reason: 'bad input',
+};
+const SCHEDULE = (over: Record<string, Value>) => json({ ...VALID_SCHEDULE, ...over });
 
 const R = 'POST /v1/reservations';
 const U = 'POST /v1/usage';
