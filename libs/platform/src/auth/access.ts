@@ -9,6 +9,7 @@ export const ADMIN_ROLE = 'admin';
 
 export const IS_PUBLIC_KEY = 'plafond:auth:public';
 export const ROLES_KEY = 'plafond:auth:roles';
+export const ANY_ROLE_KEY = 'plafond:auth:any-role';
 /** Marks public operations in the OpenAPI document; buildOpenApiDocument removes it. */
 export const OPENAPI_PUBLIC_EXTENSION = 'x-plafond-public';
 
@@ -44,8 +45,18 @@ export function Roles(...roles: string[]) {
   return SetMetadata(ROLES_KEY, [...new Set(roles)]);
 }
 
+/**
+ * Opens a route to every valid key, whatever its role (`GET /v1/auth/self`): the service's roles
+ * are only known at run time, so `@Roles` cannot list them all. Still needs a valid key.
+ */
+export function AnyRole() {
+  return SetMetadata(ANY_ROLE_KEY, true);
+}
+
 export interface AccessRequest {
   readonly isPublic: boolean;
+  /** From `@AnyRole()`: any valid key may call. */
+  readonly anyRole?: boolean;
   /** From `@Roles`; undefined or empty: admin only. */
   readonly roles: readonly string[] | undefined;
   /** Undefined when no valid key came with the request. */
@@ -80,6 +91,7 @@ export function decideAccess(request: AccessRequest): AccessDecision {
   if (request.isPublic) return { allowed: true };
   const { principal } = request;
   if (principal === undefined) return { allowed: false, error: unauthenticatedError() };
+  if (request.anyRole === true) return { allowed: true };
   const required = requiredRoles(request.roles);
   if (required.includes(principal.role)) return { allowed: true };
   return { allowed: false, error: forbiddenError(principal.role, required) };

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JsonLogger } from '../logging/json-logger';
-import { decideAccess, IS_PUBLIC_KEY, Principal, ROLES_KEY } from './access';
+import { ANY_ROLE_KEY, decideAccess, IS_PUBLIC_KEY, Principal, ROLES_KEY } from './access';
 import { ApiKeyAuthenticator, IncomingHeaders } from './api-key.authenticator';
 
 /** What the guard reads from and adds to the HTTP request. */
@@ -45,7 +45,8 @@ export class ApiKeyGuard implements CanActivate {
     }
     const principal = result.ok ? result.principal : undefined;
     const roles = this.reflector.getAllAndOverride<string[] | undefined>(ROLES_KEY, targets);
-    const decision = decideAccess({ isPublic: false, roles, principal });
+    const anyRole = this.reflector.getAllAndOverride<boolean | undefined>(ANY_ROLE_KEY, targets);
+    const decision = decideAccess({ isPublic: false, anyRole: anyRole === true, roles, principal });
     if (!decision.allowed) {
       if (principal === undefined) {
         http.getResponse<HeaderSettable>().setHeader('WWW-Authenticate', 'Bearer realm="plafond"');

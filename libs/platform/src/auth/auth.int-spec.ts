@@ -411,6 +411,54 @@ describe('API keys and roles (real PostgreSQL, real HTTP)', () => {
     await request(first.server).get('/v1/api-keys?limit=0').set(asKey(bootstrap.key)).expect(400);
   });
 
+  it('answers GET /v1/auth/self to every role with the routes its role may call', async () => {
+    const self = (key: string) =>
+      request(first.server).get('/v1/auth/self').set(asKey(key)).expect(200);
+    const admin = await self(bootstrap.key);
+    expect(admin.headers['cache-control']).toBe('no-store');
+    expect(admin.body).toEqual({
+      service: 'auth-test',
+      keyId: bootstrap.keyId,
+      name: 'bootstrap-admin',
+      role: 'admin',
+      scopeUnitId: null,
+      permissions: [
+        { method: 'GET', path: '/v1/admin-only' },
+        { method: 'GET', path: '/v1/api-keys' },
+        { method: 'POST', path: '/v1/api-keys' },
+        { method: 'DELETE', path: '/v1/api-keys/{keyId}' },
+        { method: 'GET', path: '/v1/auth/self' },
+        { method: 'GET', path: '/v1/things' },
+        { method: 'GET', path: '/v1/units-of-mine' },
+      ],
+    });
+    const auditorKey = (await createKey({ name: 'self auditor', role: 'auditor' }).expect(201)).body
+      .key as string;
+    expect((await self(auditorKey)).body).toMatchObject({
+      role: 'auditor',
+      permissions: [
+        { method: 'GET', path: '/v1/auth/self' },
+        { method: 'GET', path: '/v1/things' },
+      ],
+    });
+    const managerKey = (
+      await createKey({
+        name: 'self manager',
+        role: 'unit_manager',
+        scopeUnitId: 'bu-retail',
+      }).expect(201)
+    ).body.key as string;
+    expect((await self(managerKey)).body).toMatchObject({
+      role: 'unit_manager',
+      scopeUnitId: 'bu-retail',
+      permissions: [
+        { method: 'GET', path: '/v1/auth/self' },
+        { method: 'GET', path: '/v1/units-of-mine' },
+      ],
+    });
+    await request(first.server).get('/v1/auth/self').expect(401);
+  });
+
   it('documents both schemes on every route but the public ones', async () => {
     const response = await request(first.server).get('/docs-json').expect(200);
     const document = response.body as {

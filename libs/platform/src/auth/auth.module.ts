@@ -5,6 +5,7 @@ import { ApiKeyAuthenticator } from './api-key.authenticator';
 import { ApiKeyGuard } from './api-key.guard';
 import { API_KEY_SCHEMA, ApiKeyStore } from './api-key.store';
 import { ApiKeysHttpController } from './api-keys.http.controller';
+import { AuthSelfHttpController } from './auth-self.http.controller';
 import { ApiKeyService } from './api-keys.service';
 import {
   AUTH_OPTIONS,
@@ -14,11 +15,13 @@ import {
 } from './auth-options';
 import { BOOTSTRAP_ADMIN_API_KEY, BootstrapAdminKey } from './bootstrap-admin-key';
 import { DeclaredRolesCheck } from './declared-roles.check';
+import { RouteCatalog } from './route-catalog';
 
 /**
- * API keys and roles for one service: the global guard (deny by default), `/v1/api-keys`, the
- * bootstrap admin key from ADMIN_API_KEY. Needs PlatformModule (global DataSource, ServiceConfig,
- * JsonLogger) and the `api_keys` table in the service's schema (`apiKeyTableStatements`).
+ * API keys and roles for one service: the global guard (deny by default), `/v1/api-keys`,
+ * `GET /v1/auth/self`, the bootstrap admin key from ADMIN_API_KEY. Needs PlatformModule (global
+ * DataSource, ServiceConfig, JsonLogger) and the `api_keys` table in the service's schema
+ * (`apiKeyTableStatements`).
  *
  *   AuthModule.forRoot({ roles: ['admin', 'auditor', 'service'], scopedRoles: [] })
  */
@@ -40,7 +43,7 @@ export class AuthModule {
       module: AuthModule,
       global: true,
       imports: [DiscoveryModule, ...(options.scopeValidator?.imports ?? [])],
-      controllers: [ApiKeysHttpController],
+      controllers: [ApiKeysHttpController, AuthSelfHttpController],
       providers: [
         { provide: AUTH_OPTIONS, useValue: resolved },
         {
@@ -59,6 +62,7 @@ export class AuthModule {
         ApiKeyService,
         BootstrapAdminKey,
         DeclaredRolesCheck,
+        RouteCatalog,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
       ],
       exports: [AUTH_OPTIONS, ApiKeyStore, ApiKeyAuthenticator, ApiKeyService, BootstrapAdminKey],

@@ -12,3 +12,4 @@ export * from './auth.module';
 export * from './bootstrap-admin-key';
 export * from './current-principal.decorator';
 export * from './verified-key-cache';
+export * from './route-permissions';
