@@ -26,6 +26,17 @@ describe('AllocationConfig', () => {
     ).toThrow(/RESERVATION_MAX_QUEUED/);
   });
 
+  it('flushes refused-reservation counts every RESERVATION_REFUSALS_FLUSH_MS (default 1000)', () => {
+    expect(loadConfig(AllocationConfig, required).reservationRefusalsFlushMs).toBe(1_000);
+    expect(
+      loadConfig(AllocationConfig, { ...required, RESERVATION_REFUSALS_FLUSH_MS: '250' })
+        .reservationRefusalsFlushMs,
+    ).toBe(250);
+    expect(() =>
+      loadConfig(AllocationConfig, { ...required, RESERVATION_REFUSALS_FLUSH_MS: '10' }),
+    ).toThrow(/RESERVATION_REFUSALS_FLUSH_MS/);
+  });
+
   it('requires only the database URL and the Kafka brokers', () => {
     const names = describeConfig(AllocationConfig)
       .filter((variable) => variable.required)

@@ -16,4 +16,15 @@ export class AllocationConfig extends ServiceConfig {
   })
   @IntegerVar(1, 1_000_000)
   reservationMaxQueued = 10_000;
+
+  @EnvVar({
+    name: 'RESERVATION_REFUSALS_FLUSH_MS',
+    description:
+      'How often refused reservations, counted in memory per budget, unit, reason, usefulness ' +
+      'class and minute, are written to the reservation_refusals table that GET ' +
+      '/v1/budgets/{budgetId}/refusals reads (the refused reserve itself never waits for it).',
+    example: '1000',
+  })
+  @IntegerVar(50, 60_000)
+  reservationRefusalsFlushMs = 1_000;
 }

@@ -26,6 +26,10 @@ import {
   type TreeAllocation,
   type UnitAllocation,
 } from '../domain/criteria';
+import { DomainError, DOMAIN_ERROR_CODES, DOMAIN_LIMITS } from '../domain';
+import { readWeight, validateAttributes } from '../domain/organisation/attributes';
+import type { WeightValue } from '../domain/criteria';
+import { parseAttributeValues } from './attributes-input';
 import { APPLICATION_ERROR_CODES, ApplicationError } from './errors';
 import type { AllocationView } from './views';
 
@@ -98,6 +102,101 @@ export function treeFor(
   period: BudgetPeriod,
 ): AllocationTreeNode {
   return allocationTree(organisation, perimeterUnitId, periodStartDate(period));
+}
+
+/** What-if weights of one preview: unit → attribute → weight, null to leave it out. */
+export type AttributeOverrides = Record<string, Record<string, WeightValue | null>>;
+
+function overrideInvalid(field: string, reason: string): DomainError {
+  return new DomainError(DOMAIN_ERROR_CODES.commandInvalid, `${field}: ${reason}`, {
+    field,
+    reason,
+  });
+}
+
+/**
+ * `{ unitId: { attribute: "weight" | null } }` as the API takes it → weights, checked as
+ * `PUT …/attributes` checks them (COMMAND.INVALID, `details.field` naming the override). Whether
+ * each unit is in the tree is checked by `withAttributeOverrides`.
+ */
+export function parseAttributeOverrides(input: unknown): AttributeOverrides {
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw overrideInvalid('attributeOverrides', 'must be an object of unit id → attributes');
+  const entries = Object.entries(input as Record<string, unknown>);
+  if (entries.length > DOMAIN_LIMITS.units)
+    throw overrideInvalid('attributeOverrides', `at most ${DOMAIN_LIMITS.units} units`);
+  const parsed: AttributeOverrides = {};
+  for (const [unitId, values] of entries) {
+    const field = `attributeOverrides.${unitId}`;
+    if (typeof values !== 'object' || values === null || Array.isArray(values))
+      throw overrideInvalid(field, 'must be an object of attribute name → weight');
+    let weights: Record<string, WeightValue | null>;
+    try {
+      const given = parseAttributeValues(values as Record<string, string>);
+      // Unlike a stored version, an empty override is allowed: it changes nothing.
+      const stored = Object.keys(given).length === 0 ? {} : validateAttributes(given);
+      weights = Object.fromEntries(
+        Object.entries(stored).map(([name, weight]) => [
+          name,
+          weight === null ? null : readWeight(weight, name),
+        ]),
+      );
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      const inner = typeof error.details.field === 'string' ? error.details.field : '';
+      const reason =
+        typeof error.details.reason === 'string' ? error.details.reason : error.message;
+      throw overrideInvalid(`${field}${inner.replace(/^attributes( \(name\))?/, '')}`, reason);
+    }
+    // defineProperty: a unit named "__proto__" stays data.
+    Object.defineProperty(parsed, unitId, { value: weights, enumerable: true });
+  }
+  return parsed;
+}
+
+/**
+ * The tree with the overridden weights (the others as effective on the period's first day).
+ * A unit not in the tree is COMMAND.INVALID: a what-if names units the round would split.
+ */
+export function withAttributeOverrides(
+  tree: AllocationTreeNode,
+  overrides: AttributeOverrides,
+): AllocationTreeNode {
+  const seen = new Set<string>();
+  const apply = (node: AllocationTreeNode): AllocationTreeNode => {
+    const override = Object.hasOwn(overrides, node.unitId) ? overrides[node.unitId] : undefined;
+    let attributes = node.attributes;
+    if (override !== undefined) {
+      seen.add(node.unitId);
+      const merged = new Map(Object.entries(node.attributes ?? {}));
+      for (const [name, weight] of Object.entries(override)) {
+        if (weight === null) merged.delete(name);
+        else merged.set(name, weight);
+      }
+      attributes = Object.fromEntries(merged);
+    }
+    return {
+      unitId: node.unitId,
+      ...(attributes === undefined ? {} : { attributes }),
+      ...(node.children === undefined ? {} : { children: node.children.map(apply) }),
+    };
+  };
+  // Recursion depth is bounded by DOMAIN_LIMITS.treeDepth, as when the tree was built.
+  const result = apply(tree);
+  const outside = Object.keys(overrides).filter((unitId) => !seen.has(unitId));
+  if (outside.length > 0) {
+    const unitId = outside[0] as string;
+    throw new DomainError(
+      DOMAIN_ERROR_CODES.commandInvalid,
+      `attributeOverrides.${unitId}: not an active unit of the budget's perimeter`,
+      {
+        field: `attributeOverrides.${unitId}`,
+        reason: "not an active unit of the budget's perimeter",
+        unitIds: outside.slice(0, 20),
+      },
+    );
+  }
+  return result;
 }
 
 /** A unit of a computed tree as stored in UnitsAllocated (see the domain's budget/allocate.ts). */

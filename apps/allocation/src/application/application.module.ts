@@ -3,6 +3,7 @@ import { BudgetService } from './budget.service';
 import { CatalogService } from './catalog.service';
 import { CLOCK, systemClock } from './clock';
 import { OrganisationService } from './organisation.service';
+import { ReservationRefusals } from './refusal-recorder';
 import { ReservationExpirer } from './reservation-expirer';
 import { ReservationService } from './reservation.service';
 import { UsageDebits } from './usage-debits';
@@ -11,6 +12,7 @@ const SERVICES = [
   OrganisationService,
   CatalogService,
   BudgetService,
+  ReservationRefusals,
   ReservationService,
   ReservationExpirer,
   UsageDebits,

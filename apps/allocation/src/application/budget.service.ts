@@ -30,10 +30,13 @@ import { preview as previewTree } from '../domain/criteria';
 import {
   allocatedUnits,
   allocationViewOf,
+  parseAttributeOverrides,
   parsePolicies,
   readAllocation,
   samePolicies,
   treeFor,
+  withAttributeOverrides,
+  type AttributeOverrides,
 } from './allocation-rounds';
 import { CLOCK, type Clock } from './clock';
 import {
@@ -119,6 +122,38 @@ function rowView(row: BudgetRow): BudgetView {
     allocated: row.allocated.toString(),
     mode: row.mode as BudgetView['mode'],
     thresholdsBasisPoints: row.thresholdsBasisPoints,
+  };
+}
+
+/**
+ * The budget as if round `allocationId` had not been made (for a what-if preview only): its amount
+ * freed and its id free. ALLOCATION.NOT_FOUND when there is no such round.
+ */
+function withoutRound(
+  state: BudgetState,
+  allocationId: string,
+): { state: BudgetState; freed: bigint } {
+  if (!Object.hasOwn(state.rounds, allocationId))
+    throw new ApplicationError(
+      APPLICATION_ERROR_CODES.allocationNotFound,
+      `allocation "${allocationId}" not found in budget "${state.budgetId}"`,
+      { budgetId: state.budgetId, allocationId, field: 'replacing' },
+    );
+  const freed = BigInt(state.rounds[allocationId] as string);
+  const rounds = Object.fromEntries(
+    Object.entries(state.rounds).filter(([roundId]) => roundId !== allocationId),
+  );
+  return {
+    state: {
+      ...state,
+      allocated: state.allocated - freed,
+      // Only the totals the decider checks (units ≤ allocated ≤ ceiling); the units' own
+      // figures are not what a preview reads.
+      unitsTotal: state.unitsTotal > freed ? state.unitsTotal - freed : 0n,
+      rounds,
+      roundCount: state.roundCount - 1,
+    },
+    freed,
   };
 }
 
@@ -278,15 +313,38 @@ export class BudgetService {
    * What `allocate` would commit, written nowhere: the perimeter's tree with the attributes
    * effective on the period's first day, split by the policies. `amount` defaults to what the
    * ceiling leaves unallocated. The budget's own checks (open, ceiling, root) apply.
+   * `attributeOverrides` replaces some units' weights for this preview only (what-if).
+   * `replacing` computes and checks it as if that stored round were not there (its amount freed
+   * for the ceiling check, and the default amount): a what-if on a fully allocated budget.
+   * ALLOCATION.NOT_FOUND when the budget has no such round.
    */
   async preview(
     budgetId: string,
-    input: { policies: unknown; amount?: bigint },
+    input: {
+      policies: unknown;
+      amount?: bigint;
+      attributeOverrides?: unknown;
+      replacing?: string;
+    },
   ): Promise<AllocationPreviewView> {
     const parsed = parsePolicies(input.policies);
-    const { state } = requireBudget(await loadBudget(this.store, budgetId), budgetId);
+    const overrides =
+      input.attributeOverrides === undefined
+        ? undefined
+        : parseAttributeOverrides(input.attributeOverrides);
+    const loaded = requireBudget(await loadBudget(this.store, budgetId), budgetId).state;
+    const { state, freed } =
+      input.replacing === undefined
+        ? { state: loaded, freed: undefined }
+        : withoutRound(loaded, input.replacing);
     const { state: organisation } = await loadOrganisation(this.store);
-    const tree = this.computeRound(state, organisation, parsed.policies, input.amount);
+    const tree = this.computeRound(
+      state,
+      organisation,
+      parsed.policies,
+      input.amount ?? freed,
+      overrides,
+    );
     // The decider's checks, on an id no round can have: nothing is appended.
     let probe = 'preview';
     while (Object.hasOwn(state.rounds, probe)) probe = `${probe}'`;
@@ -521,9 +579,11 @@ export class BudgetService {
     organisation: Parameters<typeof treeFor>[0],
     policies: ReturnType<typeof parsePolicies>['policies'],
     amount: bigint | undefined,
+    overrides?: AttributeOverrides,
   ) {
     if (state.period === null) throw new Error('budget without a period');
-    const tree = treeFor(organisation, state.perimeterUnitId, state.period);
+    const actual = treeFor(organisation, state.perimeterUnitId, state.period);
+    const tree = overrides === undefined ? actual : withAttributeOverrides(actual, overrides);
     const unallocated = state.ceiling > state.allocated ? state.ceiling - state.allocated : 0n;
     const result = previewTree(tree, policies, amount ?? unallocated);
     if (!result.ok) throw criteriaRefusal(result.error);

@@ -24,6 +24,19 @@ export {
 export { EXPIRER_ACTOR, ReservationService, type ReserveInput } from './reservation.service';
 export { ReservationExpirer } from './reservation-expirer';
 export {
+  COUNTED_REFUSAL_CODES,
+  DEFAULT_REFUSAL_SETTINGS,
+  REFUSAL_SETTINGS,
+  REFUSALS_TABLE,
+  refusalOf,
+  refusalTableDownStatements,
+  refusalTableStatements,
+  ReservationRefusals,
+  type RefusalBufferStatus,
+  type RefusalRecord,
+  type RefusalSettings,
+} from './refusal-recorder';
+export {
   DEFAULT_RESERVATION_SETTINGS,
   RESERVATION_SETTINGS,
   reservationSettings,

@@ -31,6 +31,7 @@ import { APPLICATION_ERROR_CODES, ApplicationError } from './errors';
 import { budgetColumns, findReservations, queryBudgets, type ReservationRow } from './index-tables';
 import { KeyedBatchQueue, type Settled } from './keyed-batch-queue';
 import { LruMap, StreamStates } from './reservation-caches';
+import { refusalOf, ReservationRefusals, type RefusalRecord } from './refusal-recorder';
 import { CoalescedLookup } from './reservation-lookups';
 import {
   decideJob,
@@ -80,6 +81,8 @@ interface QueuedJob {
 /** A batch's answers, and the account state its commit leaves (absent: nothing appended). */
 interface DecidedBatch {
   results: Settled<JobResult>[];
+  /** Reserves refused for a counted reason, recorded once the batch's outcome is final. */
+  refusals: RefusalRecord[];
   after?: { streamId: string; state: AccountState; version: bigint };
 }
 
@@ -103,6 +106,7 @@ export class ReservationService {
     private readonly store: PostgresEventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Optional() @Inject(RESERVATION_SETTINGS) settings?: Partial<ReservationSettings>,
+    @Optional() private readonly refusals?: ReservationRefusals,
   ) {
     this.settings = reservationSettings(settings);
     this.queue = new KeyedBatchQueue<QueuedJob, JobResult>({
@@ -383,6 +387,8 @@ export class ReservationService {
       const { streamId, state, version } = decided.after;
       this.accounts.remember(streamId, state, version);
     }
+    // After the commit only: a batch run again (retry, or one by one) decides its refusals again.
+    for (const refusal of decided.refusals) this.refusals?.record(refusal);
     decided.results.forEach((result, index) => {
       const queued = jobs[index];
       if (result.ok && queued?.job.kind === 'reserve')
@@ -393,7 +399,7 @@ export class ReservationService {
 
   private async decideBatch(tx: TransactionalEventStore, jobs: QueuedJob[]): Promise<DecidedBatch> {
     const first = jobs[0];
-    if (first === undefined) return { results: [] };
+    if (first === undefined) return { results: [], refusals: [] };
     const { target } = first;
     const streamId = accountStreamId(target.budgetId, target.unitId);
     await lockStreams(tx.sql, this.schema, [streamId]);
@@ -412,8 +418,19 @@ export class ReservationService {
     let state = account.state;
     const appends: ReturnType<typeof accountAppends> = [];
     const results: Settled<JobResult>[] = [];
+    const refusals: RefusalRecord[] = [];
     for (const { job } of jobs) {
       const decision = decideJob(batch, state, job);
+      if (job.kind === 'reserve' && !decision.result.ok) {
+        const refusal = refusalOf(
+          decision.result.error,
+          job.request,
+          target.budgetId,
+          catalog,
+          now,
+        );
+        if (refusal !== undefined) refusals.push(refusal);
+      }
       state = decision.events.reduce(evolveAccount, state);
       appends.push(
         ...accountAppends(
@@ -424,7 +441,7 @@ export class ReservationService {
       );
       results.push(decision.result);
     }
-    if (appends.length === 0) return { results };
+    if (appends.length === 0) return { results, refusals };
     const { version, idempotentReplay } = await appendAccount(
       tx,
       this.schema,
@@ -436,9 +453,9 @@ export class ReservationService {
     if (idempotentReplay) {
       // The events were in the stream already: the folded state is not the stream's.
       this.accounts.forget(streamId);
-      return { results };
+      return { results, refusals };
     }
-    return { results, after: { streamId, state, version } };
+    return { results, refusals, after: { streamId, state, version } };
   }
 }
 

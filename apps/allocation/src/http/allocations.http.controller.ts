@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, UseInterceptors } from '@
 import { ApiCreatedResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles, type Principal } from '@plafond/platform';
 import { BudgetService } from '../application';
+import { HistoryQueries } from '../read';
 import { contextOf, ScopeChecker } from './access';
 import { budgetParam } from './budgets.http.controller';
 import { AllocateBody, PreviewBody, TransferBody } from './dto/budgets.dto';
@@ -9,7 +10,7 @@ import { AllocationErrorInterceptor } from './error-mapping';
 import { ApiErrors, OUT_OF_SCOPE } from './openapi-errors';
 import { Operation, ROLES_DOC } from './operation';
 import { amountOf, optionalAmountOf } from './request-parsing';
-import { AllocationPreviewView, AllocationView, TransferView } from './views';
+import { AllocationListView, AllocationPreviewView, AllocationView, TransferView } from './views';
 
 const POLICY_ERRORS = [
   'BUDGET.NOT_FOUND',
@@ -25,6 +26,7 @@ const POLICY_ERRORS = [
 export class AllocationsHttpController {
   constructor(
     private readonly budgets: BudgetService,
+    private readonly history: HistoryQueries,
     private readonly scope: ScopeChecker,
   ) {}
 
@@ -41,13 +43,33 @@ export class AllocationsHttpController {
   })
   @budgetParam
   @ApiOkResponse({ type: AllocationPreviewView })
-  @ApiErrors(...POLICY_ERRORS)
+  @ApiErrors(...POLICY_ERRORS, 'COMMAND.INVALID', 'ALLOCATION.NOT_FOUND')
   preview(@Param('budgetId') budgetId: string, @Body() body: PreviewBody) {
     const amount = optionalAmountOf(body.amount, 'amount');
     return this.budgets.preview(budgetId, {
       policies: body.policies,
       ...(amount === undefined ? {} : { amount }),
+      ...(body.attributeOverrides === undefined
+        ? {}
+        : { attributeOverrides: body.attributeOverrides }),
+      ...(body.replacing === undefined ? {} : { replacing: body.replacing }),
     });
+  }
+
+  @Get('allocations')
+  @Roles('auditor', 'unit_manager', 'service')
+  @Operation({
+    summary: 'List the allocation rounds of a budget',
+    roles: ROLES_DOC.read,
+    description:
+      'Oldest first: id, amount, who made it, why and when. Each round’s parts and ' +
+      'explanations are at `allocations/{allocationId}`.',
+  })
+  @budgetParam
+  @ApiOkResponse({ type: AllocationListView })
+  @ApiErrors('BUDGET.NOT_FOUND')
+  allocations(@Param('budgetId') budgetId: string) {
+    return this.history.budgetAllocations(budgetId);
   }
 
   @Post('allocations')
@@ -56,7 +78,8 @@ export class AllocationsHttpController {
     roles: ROLES_DOC.admin,
     description:
       'Commits what `preview` shows: every unit of the perimeter gets an account with its part, ' +
-      'and the explanations are stored with the events. A retry with the same allocationId and ' +
+      'and the explanations are stored with the events (`attributeOverrides` is refused: ' +
+      '400 REQUEST.INVALID; set the attributes first). A retry with the same allocationId and ' +
       'policies returns the same allocation; several rounds may be made while Σ ≤ ceiling.',
   })
   @budgetParam

@@ -11,8 +11,10 @@ import {
 import { ApiCreatedResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles, type Principal } from '@plafond/platform';
 import { BudgetService } from '../application';
+import { HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT, HistoryQueries } from '../read';
 import { contextOf } from './access';
 import {
+  BudgetHistoryQuery,
   BudgetListQuery,
   CloseBody,
   LowerCeilingBody,
@@ -24,7 +26,7 @@ import { AllocationErrorInterceptor } from './error-mapping';
 import { ApiErrors } from './openapi-errors';
 import { Operation, ROLES_DOC } from './operation';
 import { amountOf, parseAsOf } from './request-parsing';
-import { BudgetView } from './views';
+import { BudgetHistoryView, BudgetView } from './views';
 
 export const budgetParam = ApiParam({ name: 'budgetId', example: 'energy-2026-03' });
 
@@ -32,7 +34,10 @@ export const budgetParam = ApiParam({ name: 'budgetId', example: 'energy-2026-03
 @Controller('v1/budgets')
 @UseInterceptors(AllocationErrorInterceptor)
 export class BudgetsHttpController {
-  constructor(private readonly budgets: BudgetService) {}
+  constructor(
+    private readonly budgets: BudgetService,
+    private readonly history: HistoryQueries,
+  ) {}
 
   @Post()
   @Operation({
@@ -86,6 +91,26 @@ export class BudgetsHttpController {
   @ApiErrors('BUDGET.NOT_FOUND')
   get(@Param('budgetId') budgetId: string, @Query() query: AsOfQuery) {
     return this.budgets.get(budgetId, parseAsOf(query.asOf));
+  }
+
+  @Get(':budgetId/history')
+  @Roles('auditor')
+  @Operation({
+    summary: 'The event history of a budget',
+    roles: ROLES_DOC.operations,
+    description:
+      'The budget’s own events (opened, allocation rounds with their parts, ceiling changes, ' +
+      'transfers, close), newest first, each with actor, reason and correlation id. Page with ' +
+      `\`before\` = the response's \`nextBefore\` (at most ${HISTORY_MAX_LIMIT} a page).`,
+  })
+  @budgetParam
+  @ApiOkResponse({ type: BudgetHistoryView })
+  @ApiErrors('BUDGET.NOT_FOUND')
+  budgetHistory(@Param('budgetId') budgetId: string, @Query() query: BudgetHistoryQuery) {
+    return this.history.budgetHistory(budgetId, {
+      limit: query.limit ?? HISTORY_DEFAULT_LIMIT,
+      ...(query.before === undefined ? {} : { before: BigInt(query.before) }),
+    });
   }
 
   @Post(':budgetId/ceiling')

@@ -7,6 +7,7 @@ import { BalancesHttpController } from './balances.http.controller';
 import { BudgetsHttpController } from './budgets.http.controller';
 import { CatalogHttpController } from './catalog.http.controller';
 import { AllocationErrorInterceptor } from './error-mapping';
+import { InsightsHttpController, RefusalBufferHttpController } from './insights.http.controller';
 import { ReservationsHttpController } from './reservations.http.controller';
 import { UnitsHttpController } from './units.http.controller';
 
@@ -35,6 +36,8 @@ export class HttpModule {
         BudgetsHttpController,
         AllocationsHttpController,
         BalancesHttpController,
+        InsightsHttpController,
+        RefusalBufferHttpController,
         ReservationsHttpController,
         AdminHttpController,
       ],

@@ -207,6 +207,31 @@ export class AllocationView extends AllocationPreviewView {
   policies!: Record<string, unknown>;
 }
 
+export class AllocationRoundView {
+  @ApiProperty({ example: 'round-1' })
+  allocationId!: string;
+
+  @amount('The amount split', '950000000000')
+  amount!: string;
+
+  @ApiProperty({ example: 'admin:k7d2m9x4q1ab', nullable: true, type: String })
+  actor!: string | null;
+
+  @ApiProperty({ example: 'March allocation', nullable: true, type: String })
+  reason!: string | null;
+
+  @ApiProperty({ example: '2026-03-01T09:30:00.000Z' })
+  occurredAt!: string;
+}
+
+export class AllocationListView {
+  @ApiProperty({ example: 'energy-2026-03' })
+  budgetId!: string;
+
+  @ApiProperty({ type: [AllocationRoundView], description: 'Oldest first.' })
+  items!: AllocationRoundView[];
+}
+
 export class TransferView {
   @ApiProperty({ example: 'energy-2026-03' })
   budgetId!: string;
@@ -359,6 +384,25 @@ export class UnitHistoryView {
   budgetId!: string | null;
 
   @ApiProperty({ type: [HistoryEntryView] })
+  events!: HistoryEntryView[];
+
+  @ApiProperty({
+    description: 'Pass as `before` for the next page; null at the end.',
+    example: '18233',
+    nullable: true,
+    type: String,
+  })
+  nextBefore!: string | null;
+}
+
+export class BudgetHistoryView {
+  @ApiProperty({ example: 'energy-2026-03' })
+  budgetId!: string;
+
+  @ApiProperty({
+    type: [HistoryEntryView],
+    description: 'The budget stream’s events, newest first, data whole.',
+  })
   events!: HistoryEntryView[];
 
   @ApiProperty({

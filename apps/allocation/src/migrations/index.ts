@@ -5,7 +5,12 @@ import {
   MigrationClass,
   sqlMigration,
 } from '@plafond/platform';
-import { applicationTableDownStatements, applicationTableStatements } from '../application';
+import {
+  applicationTableDownStatements,
+  applicationTableStatements,
+  refusalTableDownStatements,
+  refusalTableStatements,
+} from '../application';
 import { messagingTableDownStatements, messagingTableStatements } from '../messaging';
 import { readModelDownStatements, readModelStatements } from '../read';
 
@@ -39,6 +44,14 @@ export function allocationMigrations(schema: string): MigrationClass[] {
         ...readModelDownStatements(s),
         ...applicationTableDownStatements(s),
       ],
+    }),
+    // Refused reservations counted per minute (an aggregate beside the ledger, not in it).
+    sqlMigration({
+      name: 'ReservationRefusals',
+      timestamp: 1_800_000_200_000,
+      schema,
+      up: refusalTableStatements,
+      down: refusalTableDownStatements,
     }),
   ];
 }

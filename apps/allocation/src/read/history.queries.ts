@@ -1,6 +1,7 @@
 // The event history of one unit, read from the ledger's tables: organisation events about it,
 // budget events naming it, and the events of its account streams, newest first by global
-// position, with who did it and why. One READ ONLY snapshot per page.
+// position, with who did it and why. One READ ONLY snapshot per page. Also the history of one
+// budget: its own stream (opened, allocation rounds, ceiling changes, transfers, close).
 import { Injectable } from '@nestjs/common';
 import { PostgresEventStore, type JsonValue, type SqlExecutor } from '@plafond/ledger';
 import {
@@ -44,6 +45,23 @@ export interface UnitHistoryEntry {
   occurredAt: string | null;
   /** When the ledger recorded it. */
   recordedAt: string;
+}
+
+export interface BudgetHistoryPage {
+  budgetId: string;
+  /** The budget stream's events, whole (an allocation's parts list every unit). */
+  events: UnitHistoryEntry[];
+  nextBefore: string | null;
+}
+
+/** One allocation round of a budget, without its parts (`GET …/allocations/{id}` has them). */
+export interface AllocationRoundEntry {
+  allocationId: string;
+  amount: string;
+  actor: string | null;
+  reason: string | null;
+  /** When it was made (metadata.occurredAt, else when the ledger recorded it). */
+  occurredAt: string;
 }
 
 export interface UnitHistoryPage {
@@ -130,7 +148,8 @@ function dataForUnit(type: string, data: JsonValue, unitId: string): JsonValue {
   };
 }
 
-function toEntry(row: HistoryRow, unitId: string): UnitHistoryEntry {
+/** `unitId` null: the data whole (the budget's own history). */
+function toEntry(row: HistoryRow, unitId: string | null): UnitHistoryEntry {
   const metadata = row.metadata ?? {};
   const data = isObject(row.data) ? row.data : {};
   return {
@@ -138,7 +157,7 @@ function toEntry(row: HistoryRow, unitId: string): UnitHistoryEntry {
     streamId: row.stream_id,
     version: row.version,
     type: row.type,
-    data: dataForUnit(row.type, row.data, unitId),
+    data: unitId === null ? row.data : dataForUnit(row.type, row.data, unitId),
     // Transfers also carry actor and reason in their data.
     actor: text(metadata.actor) ?? text(data.actor),
     reason: text(metadata.reason) ?? text(data.reason),
@@ -153,27 +172,123 @@ async function exists(sql: SqlExecutor, statement: string, params: unknown[]): P
   return rows[0]?.found === true;
 }
 
+function pageOptions(options: { limit?: number; before?: bigint }): {
+  limit: number;
+  before: bigint;
+} {
+  const limit = options.limit ?? HISTORY_DEFAULT_LIMIT;
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > HISTORY_MAX_LIMIT)
+    refuse(DOMAIN_ERROR_CODES.commandInvalid, `limit must be 1..${HISTORY_MAX_LIMIT}`, {
+      field: 'limit',
+      reason: `must be an integer from 1 to ${HISTORY_MAX_LIMIT}`,
+    });
+  const before = options.before ?? POSITION_MAX;
+  if (before < 1n || before > POSITION_MAX)
+    refuse(DOMAIN_ERROR_CODES.commandInvalid, 'before must be a positive position', {
+      field: 'before',
+      reason: 'must be a positive global position',
+    });
+  return { limit, before };
+}
+
 @Injectable()
 export class HistoryQueries {
   constructor(private readonly store: PostgresEventStore) {}
+
+  /**
+   * The budget's allocation rounds, oldest first (at most DOMAIN_LIMITS.allocationRounds).
+   * `BUDGET.NOT_FOUND` for an unknown budget.
+   */
+  async budgetAllocations(
+    budgetId: string,
+  ): Promise<{ budgetId: string; items: AllocationRoundEntry[] }> {
+    const schema = this.store.schema;
+    const streamId = budgetStreamId(budgetId);
+    return this.store.transaction(async (tx) => {
+      await tx.sql.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      await this.requireBudgetStream(tx.sql, budgetId);
+      const rows = await tx.sql.query<HistoryRow>(
+        `SELECT e.global_position::text AS position, e.stream_id, e.stream_version::text AS version,
+                e.event_type AS type, e.data, e.metadata,
+                to_char(e.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+                  AS recorded_at
+           FROM ${quotedSchema(schema)}.events e
+          WHERE e.stream_id = $1 AND e.event_type = 'BudgetAllocated'
+          ORDER BY e.stream_version
+          LIMIT $2`,
+        [streamId, DOMAIN_LIMITS.allocationRounds + 1],
+      );
+      return {
+        budgetId,
+        items: rows.map((row) => {
+          const entry = toEntry(row, null);
+          const data = isObject(row.data) ? row.data : {};
+          return {
+            allocationId: text(data.allocationId) ?? '',
+            amount: text(data.amount) ?? '0',
+            actor: entry.actor,
+            reason: entry.reason,
+            occurredAt: entry.occurredAt ?? entry.recordedAt,
+          };
+        }),
+      };
+    });
+  }
+
+  private async requireBudgetStream(sql: SqlExecutor, budgetId: string): Promise<void> {
+    const known =
+      budgetId.length > 0 &&
+      budgetId.length <= DOMAIN_LIMITS.idLength &&
+      (await exists(
+        sql,
+        `SELECT 1 FROM ${quotedSchema(this.store.schema)}.streams WHERE stream_id = $1`,
+        [budgetStreamId(budgetId)],
+      ));
+    if (!known)
+      refuse(DOMAIN_ERROR_CODES.budgetNotFound, `budget "${budgetId}" not found`, { budgetId });
+  }
+
+  /**
+   * A page of the budget stream's events, newest first, with actor and reason.
+   * `BUDGET.NOT_FOUND` for an unknown budget, `COMMAND.INVALID` for a bad limit or position.
+   */
+  async budgetHistory(
+    budgetId: string,
+    options: { limit?: number; before?: bigint } = {},
+  ): Promise<BudgetHistoryPage> {
+    const { limit, before } = pageOptions(options);
+    const schema = this.store.schema;
+    const streamId = budgetStreamId(budgetId);
+    return this.store.transaction(async (tx) => {
+      await tx.sql.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      await this.requireBudgetStream(tx.sql, budgetId);
+      // Within one stream versions follow positions: the (stream_id, stream_version) index.
+      const rows = await tx.sql.query<HistoryRow>(
+        `SELECT e.global_position::text AS position, e.stream_id, e.stream_version::text AS version,
+                e.event_type AS type, e.data, e.metadata,
+                to_char(e.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+                  AS recorded_at
+           FROM ${quotedSchema(schema)}.events e
+          WHERE e.stream_id = $1 AND e.global_position < $2
+          ORDER BY e.stream_version DESC
+          LIMIT $3`,
+        [streamId, before.toString(), limit + 1],
+      );
+      const page = rows.slice(0, limit).map((row) => toEntry(row, null));
+      return {
+        budgetId,
+        events: page,
+        nextBefore: rows.length > limit ? (page.at(-1)?.position ?? null) : null,
+      };
+    });
+  }
 
   /**
    * A page of the unit's history, newest first. `UNIT.NOT_FOUND` if the unit was never created,
    * `BUDGET.NOT_FOUND` for an unknown `budgetId`, `COMMAND.INVALID` for a bad limit or position.
    */
   async unitHistory(unitId: string, options: UnitHistoryOptions = {}): Promise<UnitHistoryPage> {
-    const limit = options.limit ?? HISTORY_DEFAULT_LIMIT;
-    if (!Number.isSafeInteger(limit) || limit < 1 || limit > HISTORY_MAX_LIMIT)
-      refuse(DOMAIN_ERROR_CODES.commandInvalid, `limit must be 1..${HISTORY_MAX_LIMIT}`, {
-        field: 'limit',
-        reason: `must be an integer from 1 to ${HISTORY_MAX_LIMIT}`,
-      });
-    const before = options.before ?? POSITION_MAX;
-    if (before < 1n || before > POSITION_MAX)
-      refuse(DOMAIN_ERROR_CODES.commandInvalid, 'before must be a positive position', {
-        field: 'before',
-        reason: 'must be a positive global position',
-      });
+    const { limit, before } = pageOptions(options);
     const budgetId = options.budgetId;
     const schema = this.store.schema;
     const events = `${quotedSchema(schema)}.events`;

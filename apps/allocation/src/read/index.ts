@@ -27,6 +27,29 @@ export {
   type UnitHistoryOptions,
   type UnitHistoryPage,
 } from './history.queries';
+export {
+  BurnDownQueries,
+  consumedAt,
+  dayBoundaries,
+  projectionOf,
+  type BurnDownPoint,
+  type BurnDownProjection,
+  type BurnDownReport,
+  type BurnDownUnit,
+} from './burn-down.queries';
+export {
+  REFUSAL_MAX_BUCKETS,
+  RefusalQueries,
+  blockedReason,
+  heldQuota,
+  shedClasses,
+  type BlockedUnit,
+  type RefusalBucket,
+  type RefusalQueryOptions,
+  type RefusalReport,
+  type RefusalSeriesItem,
+  type ShedClass,
+} from './refusals.queries';
 export { ProjectionStatus, type ProjectionReport } from './projection.status';
 export { READ_SETTINGS, readSettingsFrom, type ReadSettings } from './read.settings';
 export { ReadModule } from './read.module';

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AllocationConfig } from '../config';
 import { BalanceQueries } from './balance.queries';
+import { BurnDownQueries } from './burn-down.queries';
+import { RefusalQueries } from './refusals.queries';
 import { HistoryQueries } from './history.queries';
 import { ProjectionStatus } from './projection.status';
 import { READ_SETTINGS, readSettingsFrom } from './read.settings';
@@ -24,6 +26,8 @@ import { ProjectionWaker, UnitBalancesSubscription } from './unit-balances.subsc
     ProjectionStatus,
     BalanceQueries,
     HistoryQueries,
+    BurnDownQueries,
+    RefusalQueries,
   ],
   exports: [
     ProjectionWaker,
@@ -31,6 +35,8 @@ import { ProjectionWaker, UnitBalancesSubscription } from './unit-balances.subsc
     ProjectionStatus,
     BalanceQueries,
     HistoryQueries,
+    BurnDownQueries,
+    RefusalQueries,
   ],
 })
 export class ReadModule {}

@@ -18,11 +18,13 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { DOMAIN_LIMITS, type PeriodSpec } from '../../domain';
+import { HISTORY_MAX_LIMIT } from '../../read';
 import {
   AmountProperty,
   AsOfProperty,
   IdProperty,
   OptionalAmountProperty,
+  OptionalIdProperty,
   ReasonProperty,
 } from './common.dto';
 
@@ -195,7 +197,8 @@ const POLICIES_DESCRIPTION =
   '`static`, `weights`, `tiers` or `fairShare` (see docs/allocation-api.md). Amounts inside are ' +
   'decimal strings.';
 
-export class PreviewBody {
+/** What a round splits: the policies and the amount (shared by preview and allocate). */
+export class PoliciesBody {
   @ApiProperty({
     description: POLICIES_DESCRIPTION,
     type: 'object',
@@ -212,12 +215,61 @@ export class PreviewBody {
   amount?: string | number;
 }
 
-export class AllocateBody extends PreviewBody {
+export class PreviewBody extends PoliciesBody {
+  @ApiPropertyOptional({
+    description:
+      'What-if on weights, for this preview only: `{ unitId: { attribute: weight } }` used ' +
+      'instead of the unit’s attribute values effective on the period’s first day (weights as ' +
+      'in `PUT /v1/units/{unitId}/attributes`: integer or decimal strings; null leaves the ' +
+      'attribute out). Each unit must be in the perimeter’s tree. Nothing is written; ' +
+      '`allocations` refuses this field.',
+    type: 'object',
+    additionalProperties: { type: 'object', additionalProperties: { type: 'string' } },
+    example: { 'team-search': { headcount: '55' } },
+  })
+  @IsOptional()
+  @IsObject()
+  attributeOverrides?: Record<string, Record<string, string | null>>;
+
+  @OptionalIdProperty(
+    'What-if on a stored round: the preview is computed and checked as if that round were not ' +
+      'there (its amount freed for the ceiling check; `amount` defaults to it). 404 ' +
+      'ALLOCATION.NOT_FOUND when the budget has no such round. Nothing is written; ' +
+      '`allocations` refuses this field.',
+    'round-1',
+  )
+  replacing?: string;
+}
+
+export class AllocateBody extends PoliciesBody {
   @IdProperty('Client-chosen id of this allocation round (a retry reuses it).', 'round-1')
   allocationId!: string;
 
   @ReasonProperty('March allocation')
   reason?: string;
+}
+
+export class BudgetHistoryQuery {
+  @ApiPropertyOptional({
+    description: `Events per page, newest first (default 100, at most ${HISTORY_MAX_LIMIT}).`,
+    example: 50,
+    minimum: 1,
+    maximum: HISTORY_MAX_LIMIT,
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(HISTORY_MAX_LIMIT)
+  limit?: number;
+
+  @ApiPropertyOptional({
+    description: 'Page: only events at a global position below this one (from `nextBefore`).',
+    example: '18234',
+  })
+  @IsOptional()
+  @Matches(/^[1-9][0-9]{0,18}$/, { message: 'before must be a ledger position (digits)' })
+  before?: string;
 }
 
 export class TransferBody {
