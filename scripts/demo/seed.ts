@@ -12,7 +12,9 @@
 // contingency); each business unit splits its share between its departments by headcount
 // weighted by usefulness tier (essential ×3, standard ×2, discretionary ×1). Billing gets a EUR
 // price schedule (carbon price and class multipliers) in force since the start of the month and
-// a profile per business unit; ingestion an integrator with a key; billing a finance key.
+// a profile per business unit; ingestion an integrator with a key; billing a finance key. Then
+// the month so far is played (activity.ts): usage per department per elapsed day through
+// ingestion, one department's rebound, one refused reservation.
 //
 // Resumable: a host killed halfway through the first run (Ctrl-C, kill -9) seeds again on its
 // next start, so every step accepts what an earlier attempt left — and only that. Units, use
@@ -23,7 +25,9 @@
 // again answers the stored one; another one is 409 IDEMPOTENCY.CONFLICT), the price schedule is
 // read before it is published, the billing profiles are PUTs. Keys cannot be read back (only
 // their hashes are stored), so each run issues a new integrator key and a new finance key; those
-// of an interrupted attempt were never shown and are simply never used.
+// of an interrupted attempt were never shown and are simply never used. The activity's usage ids
+// are deterministic: usage an interrupted attempt posted comes back `duplicate`, applied once.
+import { playDemoActivity, type DemoActivity } from './activity';
 import { ApiCallError, ApiClient, errorBody, pollUntil } from './http';
 
 export interface DemoSeedOptions {
@@ -40,6 +44,11 @@ export interface DemoSeed {
   integrator: { integratorId: string; keyId: string; key: string };
   finance?: { keyId: string; key: string };
   period: { startsAt: string; endsAt: string };
+  /**
+   * What the seed played of the month so far (usage, the refused reservation); always set by
+   * seedDemo, optional for seeds recorded before it played any.
+   */
+  activity?: DemoActivity;
   /** True when some of the demo was already there (an interrupted seed, resumed). */
   resumed?: boolean;
 }
@@ -365,6 +374,16 @@ export async function seedDemo(options: DemoSeedOptions): Promise<DemoSeed> {
   }
   log('billing: units known, a cost centre per business unit');
 
+  const activity = await playDemoActivity({
+    allocation,
+    gateway: new ApiClient(options.urls.ingestion, integratorKey.key),
+    budgetId,
+    month,
+    startsAt,
+    now: new Date(),
+    log,
+  });
+
   return {
     perimeterId: DEMO_PERIMETER_ID,
     budgetId,
@@ -376,6 +395,7 @@ export async function seedDemo(options: DemoSeedOptions): Promise<DemoSeed> {
     },
     finance: { keyId: finance.keyId, key: finance.key },
     period: { startsAt, endsAt },
+    activity,
     ...(resumed ? { resumed } : {}),
   };
 }

@@ -2,6 +2,7 @@
 // seed it again nor print its keys. Ids only: the keys are shown once and never stored here.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DemoActivity } from '../demo/activity';
 import type { DemoSeed } from '../demo/seed';
 import { DEMO_FILE_NAME } from './settings';
 
@@ -12,6 +13,8 @@ export interface DemoState {
   readonly units: Readonly<Record<string, string>>;
   readonly integrator: { readonly integratorId: string; readonly keyId: string };
   readonly finance?: { readonly keyId: string };
+  /** What the seed played of the month (usage counts, the refused reservation): no secrets. */
+  readonly activity?: DemoActivity;
 }
 
 export const demoFile = (dataDir: string): string => join(dataDir, DEMO_FILE_NAME);
@@ -24,6 +27,7 @@ export function demoState(seed: DemoSeed, seededAt: Date): DemoState {
     units: seed.units,
     integrator: { integratorId: seed.integrator.integratorId, keyId: seed.integrator.keyId },
     ...(seed.finance === undefined ? {} : { finance: { keyId: seed.finance.keyId } }),
+    ...(seed.activity === undefined ? {} : { activity: seed.activity }),
   };
 }
 

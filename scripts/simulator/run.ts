@@ -373,17 +373,23 @@ interface UsageAnswer {
   }>;
 }
 
-/** Posts usage; retries (a while) items ingestion does not know the unit or use case of yet. */
-async function reportUsage(
+/**
+ * Posts usage; retries (a while) items ingestion does not know the unit or use case of yet.
+ * Returns how many were accepted and how many were duplicates (also used by the demo seed).
+ */
+export async function reportUsage(
   gateway: ApiClient,
   items: readonly Record<string, unknown>[],
-): Promise<void> {
+): Promise<{ accepted: number; duplicates: number }> {
   const deadline = Date.now() + PROPAGATION_TIMEOUT_MS;
+  const counts = { accepted: 0, duplicates: 0 };
   let pending = [...items];
   for (;;) {
     const answer = await gateway.call<UsageAnswer>('report usage', 'POST', '/v1/usage', pending);
     const retry: Record<string, unknown>[] = [];
     for (const item of answer.items) {
+      if (item.status === 'accepted') counts.accepted += 1;
+      if (item.status === 'duplicate') counts.duplicates += 1;
       if (item.status === 'accepted' || item.status === 'duplicate') continue;
       const code = item.error?.code ?? 'unknown';
       const reason = `${code}: ${item.error?.message ?? ''}`;
@@ -392,7 +398,7 @@ async function reportUsage(
       }
       retry.push(pending[item.index] as Record<string, unknown>);
     }
-    if (retry.length === 0) return;
+    if (retry.length === 0) return counts;
     pending = retry;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
