@@ -2,13 +2,10 @@
 // `GET /v1/auth/self` per role, the list of a budget's allocation rounds, the budget's own
 // history, and what-if previews with attributeOverrides (computed by hand, nothing written).
 import {
-  client,
   createKey,
-  prepareAllocationInfrastructure,
-  startInProcess,
-  type AllocationInfrastructure,
+  startAllocationTestService,
+  type AllocationTestService,
   type Client,
-  type InProcessService,
 } from './allocation-service';
 
 jest.setTimeout(120_000);
@@ -60,29 +57,21 @@ const WEIGHTS_POLICY = {
 };
 
 describe('console reads on allocation (real service, PostgreSQL and Kafka)', () => {
-  let infrastructure: AllocationInfrastructure;
-  let service: InProcessService;
+  let allocation: AllocationTestService;
   let admin: Client;
   let auditor: Client;
   let manager: Client;
   let anonymous: Client;
   let adminKeyId: string;
 
-  const eventCount = async () =>
-    Number(
-      (await infrastructure.pool.query<{ count: string }>('SELECT count(*) FROM allocation.events'))
-        .rows[0]?.count,
-    );
   const units = (preview: Preview) =>
     Object.fromEntries(preview.units.map((unit) => [unit.unitId, unit.amount]));
 
   beforeAll(async () => {
-    infrastructure = await prepareAllocationInfrastructure('alloc_console');
-    service = await startInProcess(infrastructure);
-    admin = client(service.baseUrl, infrastructure.adminKey);
-    anonymous = client(service.baseUrl);
-    adminKeyId = infrastructure.adminKey.split('_')[1] as string;
-    auditor = client(service.baseUrl, await createKey(admin, 'audit', 'auditor'));
+    allocation = await startAllocationTestService('alloc_console');
+    ({ admin, anonymous } = allocation);
+    adminKeyId = allocation.infrastructure.adminKey.split('_')[1] as string;
+    auditor = await allocation.clientWithNewKey('audit', 'auditor');
     const attributes = (headcount: string) => ({
       effectiveFrom: '2020-01-01',
       values: { headcount },
@@ -95,10 +84,7 @@ describe('console reads on allocation (real service, PostgreSQL and Kafka)', () 
     ]) {
       expect((await admin.post('/v1/units', unit)).status).toBe(201);
     }
-    manager = client(
-      service.baseUrl,
-      await createKey(admin, 'search lead', 'unit_manager', 'search'),
-    );
+    manager = await allocation.clientWithNewKey('search lead', 'unit_manager', 'search');
     const opened = await admin.post('/v1/budgets', {
       budgetId: BUDGET,
       perimeterUnitId: 'acme',
@@ -111,8 +97,7 @@ describe('console reads on allocation (real service, PostgreSQL and Kafka)', () 
   });
 
   afterAll(async () => {
-    await service?.close();
-    await infrastructure?.close();
+    await allocation?.close();
   });
 
   describe('GET /v1/auth/self', () => {
@@ -176,7 +161,7 @@ describe('console reads on allocation (real service, PostgreSQL and Kafka)', () 
       const none = await anonymous.get<Refusal>('/v1/auth/self');
       expect(none).toMatchObject({ status: 401, body: { code: 'AUTH.UNAUTHENTICATED' } });
       const key = await createKey(admin, 'soon gone', 'service');
-      const gone = client(service.baseUrl, key);
+      const gone = allocation.client(key);
       expect((await gone.get('/v1/auth/self')).status).toBe(200);
       expect((await admin.delete(`/v1/api-keys/${key.split('_')[1] as string}`)).status).toBe(200);
       const revoked = await gone.get<Refusal>('/v1/auth/self');
@@ -186,7 +171,7 @@ describe('console reads on allocation (real service, PostgreSQL and Kafka)', () 
 
   describe('what-if previews (attributeOverrides)', () => {
     it('splits by the overridden weights, explains them, and writes nothing', async () => {
-      const before = await eventCount();
+      const before = await allocation.eventCount();
       const plain = await auditor.post<Preview>(`/v1/budgets/${BUDGET}/preview`, {
         policies: WEIGHTS_POLICY,
       });
@@ -221,7 +206,7 @@ describe('console reads on allocation (real service, PostgreSQL and Kafka)', () 
         amount: '400',
         roundedUp: true,
       });
-      expect(await eventCount()).toBe(before);
+      expect(await allocation.eventCount()).toBe(before);
       // The units' own attributes are unchanged: the plain preview answers as before.
       const again = await auditor.post<Preview>(`/v1/budgets/${BUDGET}/preview`, {
         policies: WEIGHTS_POLICY,
@@ -230,7 +215,7 @@ describe('console reads on allocation (real service, PostgreSQL and Kafka)', () 
     });
 
     it('refuses a unit outside the perimeter, a bad weight or name with 400, writing nothing', async () => {
-      const before = await eventCount();
+      const before = await allocation.eventCount();
       const cases: { overrides: unknown; field: string }[] = [
         { overrides: { 'other-root': { headcount: '5' } }, field: 'attributeOverrides.other-root' },
         { overrides: { ghost: { headcount: '5' } }, field: 'attributeOverrides.ghost' },
@@ -254,18 +239,18 @@ describe('console reads on allocation (real service, PostgreSQL and Kafka)', () 
         attributeOverrides: ['ads'],
       });
       expect(notObject).toMatchObject({ status: 400, body: { code: 'REQUEST.INVALID' } });
-      expect(await eventCount()).toBe(before);
+      expect(await allocation.eventCount()).toBe(before);
     });
 
     it('refuses attributeOverrides on a real allocation (400, nothing allocated)', async () => {
-      const before = await eventCount();
+      const before = await allocation.eventCount();
       const answer = await admin.post<Refusal>(`/v1/budgets/${BUDGET}/allocations`, {
         allocationId: 'what-if',
         policies: WEIGHTS_POLICY,
         attributeOverrides: { ads: { headcount: '20' } },
       });
       expect(answer).toMatchObject({ status: 400, body: { code: 'REQUEST.INVALID' } });
-      expect(await eventCount()).toBe(before);
+      expect(await allocation.eventCount()).toBe(before);
     });
   });
 
@@ -338,7 +323,7 @@ describe('console reads on allocation (real service, PostgreSQL and Kafka)', () 
     });
 
     it('previews a round as if a stored one were not there (replacing), writing nothing', async () => {
-      const before = await eventCount();
+      const before = await allocation.eventCount();
       const preview = (body: Record<string, unknown>) =>
         auditor.post<Preview & Refusal>(`/v1/budgets/${BUDGET}/preview`, {
           policies: WEIGHTS_POLICY,
@@ -381,7 +366,7 @@ describe('console reads on allocation (real service, PostgreSQL and Kafka)', () 
         replacing: 'round-1',
       });
       expect(allocated).toMatchObject({ status: 400, body: { code: 'REQUEST.INVALID' } });
-      expect(await eventCount()).toBe(before);
+      expect(await allocation.eventCount()).toBe(before);
     });
   });
 });

@@ -2,13 +2,10 @@
 // API keys, guard, filter), on real PostgreSQL and Kafka: a whole budget period from the unit
 // tree to the close, who may do what, refusals that change nothing, and the OpenAPI document.
 import {
-  client,
   createKey,
-  prepareAllocationInfrastructure,
-  startInProcess,
-  type AllocationInfrastructure,
+  startAllocationTestService,
+  type AllocationTestService,
   type Client,
-  type InProcessService,
 } from './allocation-service';
 
 jest.setTimeout(120_000);
@@ -74,8 +71,7 @@ interface OpenApiDocument {
 }
 
 describe('allocation HTTP API (real service, PostgreSQL and Kafka)', () => {
-  let infrastructure: AllocationInfrastructure;
-  let service: InProcessService;
+  let allocation: AllocationTestService;
   let admin: Client;
   let auditor: Client;
   let gateway: Client;
@@ -88,32 +84,23 @@ describe('allocation HTTP API (real service, PostgreSQL and Kafka)', () => {
   let positionAfterAllocation: string;
   let instantAfterAllocation: string;
 
-  const eventCount = async () =>
-    Number(
-      (await infrastructure.pool.query<{ count: string }>('SELECT count(*) FROM allocation.events'))
-        .rows[0]?.count,
-    );
-
   beforeAll(async () => {
-    infrastructure = await prepareAllocationInfrastructure('alloc_http');
-    service = await startInProcess(infrastructure);
-    admin = client(service.baseUrl, infrastructure.adminKey);
-    anonymous = client(service.baseUrl);
+    allocation = await startAllocationTestService('alloc_http');
+    ({ admin, anonymous } = allocation);
     auditorKey = await createKey(admin, 'audit', 'auditor');
     const gatewayKey = await createKey(admin, 'gateway', 'service');
-    auditor = client(service.baseUrl, auditorKey);
-    gateway = client(service.baseUrl, gatewayKey);
+    auditor = allocation.client(auditorKey);
+    gateway = allocation.client(gatewayKey);
     gatewayKeyId = gatewayKey.split('_')[1] as string;
     // The scope unit must exist before its key (SCOPE_VALIDATOR); created in the first test.
   });
 
   afterAll(async () => {
-    await service?.close();
-    await infrastructure?.close();
+    await allocation?.close();
   });
 
   it('refuses callers without a valid key (401) and roles that may not write (403)', async () => {
-    for (const caller of [anonymous, client(service.baseUrl, 'plf_nope')]) {
+    for (const caller of [anonymous, allocation.client('plf_nope')]) {
       const answer = await caller.get('/v1/budgets');
       expect(answer).toMatchObject({
         status: 401,
@@ -125,7 +112,7 @@ describe('allocation HTTP API (real service, PostgreSQL and Kafka)', () => {
       status: 403,
       body: { code: 'AUTH.FORBIDDEN', details: { role: 'auditor', required: ['admin'] } },
     });
-    expect(await eventCount()).toBe(0);
+    expect(await allocation.eventCount()).toBe(0);
   });
 
   it('builds the unit tree with versioned attributes', async () => {
@@ -205,12 +192,12 @@ describe('allocation HTTP API (real service, PostgreSQL and Kafka)', () => {
     ]);
 
     const managerKey = await createKey(admin, 'retail lead', 'unit_manager', 'retail');
-    retailManager = client(service.baseUrl, managerKey);
+    retailManager = allocation.client(managerKey);
     retailManagerKeyId = managerKey.split('_')[1] as string;
   });
 
   it('answers invalid requests with { code, message, details } and changes nothing', async () => {
-    const before = await eventCount();
+    const before = await allocation.eventCount();
     const badUnit = await admin.post<FieldsRefusal>('/v1/units', {
       unitId: '',
       parentId: 7,
@@ -240,10 +227,10 @@ describe('allocation HTTP API (real service, PostgreSQL and Kafka)', () => {
       'dimension',
       'period.month',
     ]);
-    const malformed = await fetch(`${service.baseUrl}/v1/units`, {
+    const malformed = await fetch(`${allocation.service.baseUrl}/v1/units`, {
       method: 'POST',
       headers: {
-        authorization: `Bearer ${infrastructure.adminKey}`,
+        authorization: `Bearer ${allocation.infrastructure.adminKey}`,
         'content-type': 'application/json',
       },
       body: '{"unitId": "x",',
@@ -279,7 +266,7 @@ describe('allocation HTTP API (real service, PostgreSQL and Kafka)', () => {
       ceiling: '1000',
     });
     expect(timeZone).toMatchObject({ status: 400, body: { code: 'BUDGET.TIME_ZONE_INVALID' } });
-    expect(await eventCount()).toBe(before);
+    expect(await allocation.eventCount()).toBe(before);
   });
 
   it('keeps a catalog of use cases in usefulness classes', async () => {
@@ -365,10 +352,10 @@ describe('allocation HTTP API (real service, PostgreSQL and Kafka)', () => {
     ]);
     expect((await retailManager.get(`/v1/budgets/${BUDGET}`)).status).toBe(200);
 
-    const before = await eventCount();
+    const before = await allocation.eventCount();
     const preview = await auditor.post<Allocation>(`/v1/budgets/${BUDGET}/preview`, { policies });
     expect(preview.status).toBe(200);
-    expect(await eventCount()).toBe(before);
+    expect(await allocation.eventCount()).toBe(before);
     const parts = Object.fromEntries(preview.body.units.map((unit) => [unit.unitId, unit]));
     expect(preview.body.amount).toBe('1200000');
     expect(parts.acme).toMatchObject({ amount: '1200000', spendable: '120000' });
@@ -425,7 +412,7 @@ describe('allocation HTTP API (real service, PostgreSQL and Kafka)', () => {
     expect(leaf).toMatchObject({ status: 422, body: { code: 'UNIT.HAS_OPEN_ALLOCATIONS' } });
 
     positionAfterAllocation = (
-      await infrastructure.pool.query<{ position: string }>(
+      await allocation.infrastructure.pool.query<{ position: string }>(
         'SELECT max(global_position)::text AS position FROM allocation.events',
       )
     ).rows[0]?.position as string;

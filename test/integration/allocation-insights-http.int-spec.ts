@@ -2,13 +2,9 @@
 // PostgreSQL and Kafka, with the system clock): who may read what, a refused reservation counted
 // after the flush interval, validation codes, and the OpenAPI document.
 import {
-  client,
-  createKey,
-  prepareAllocationInfrastructure,
-  startInProcess,
-  type AllocationInfrastructure,
+  startAllocationTestService,
+  type AllocationTestService,
   type Client,
-  type InProcessService,
 } from './allocation-service';
 import { waitFor } from '@plafond/testing';
 
@@ -37,26 +33,26 @@ interface Refusals {
 }
 
 describe('allocation burn-down and refusals over HTTP', () => {
-  let infrastructure: AllocationInfrastructure;
-  let service: InProcessService;
+  let allocation: AllocationTestService;
   let admin: Client;
   let auditor: Client;
   let gateway: Client;
   let manager: Client;
 
   beforeAll(async () => {
-    infrastructure = await prepareAllocationInfrastructure('alloc_insights_http');
-    service = await startInProcess(infrastructure, { RESERVATION_REFUSALS_FLUSH_MS: '100' });
-    admin = client(service.baseUrl, infrastructure.adminKey);
-    auditor = client(service.baseUrl, await createKey(admin, 'audit', 'auditor'));
-    gateway = client(service.baseUrl, await createKey(admin, 'gateway', 'service'));
+    allocation = await startAllocationTestService('alloc_insights_http', {
+      RESERVATION_REFUSALS_FLUSH_MS: '100',
+    });
+    admin = allocation.admin;
+    auditor = await allocation.clientWithNewKey('audit', 'auditor');
+    gateway = await allocation.clientWithNewKey('gateway', 'service');
     for (const [unitId, parentId] of [
       ['org', null],
       ['dig', 'org'],
       ['res', 'org'],
     ] as const)
       expect((await admin.post('/v1/units', { unitId, parentId, name: unitId })).status).toBe(201);
-    manager = client(service.baseUrl, await createKey(admin, 'dig-manager', 'unit_manager', 'dig'));
+    manager = await allocation.clientWithNewKey('dig-manager', 'unit_manager', 'dig');
     await admin.post('/v1/use-cases', {
       useCase: 'chat',
       className: 'standard',
@@ -99,8 +95,7 @@ describe('allocation burn-down and refusals over HTTP', () => {
   });
 
   afterAll(async () => {
-    await service?.close();
-    await infrastructure?.close();
+    await allocation?.close();
   });
 
   it('draws the burn-down of the perimeter and of a unit manager’s own unit', async () => {
@@ -204,7 +199,7 @@ describe('allocation burn-down and refusals over HTTP', () => {
   });
 
   it('documents both endpoints in the OpenAPI document', async () => {
-    const document = await client(service.baseUrl).get<{ paths: Record<string, unknown> }>(
+    const document = await allocation.anonymous.get<{ paths: Record<string, unknown> }>(
       '/docs-json',
     );
     expect(Object.keys(document.body.paths)).toEqual(

@@ -204,3 +204,59 @@ export async function createKey(
   }
   return created.body.key;
 }
+
+/** A test file's allocation service: its infrastructure, one instance in process, and clients. */
+export interface AllocationTestService {
+  infrastructure: AllocationInfrastructure;
+  service: InProcessService;
+  /** The bootstrap admin key's client. */
+  admin: Client;
+  /** No key at all. */
+  anonymous: Client;
+  /** A client of `key` (none: anonymous). */
+  client(key?: string): Client;
+  /** A client of a new key of `role`, created by the admin. */
+  clientWithNewKey(name: string, role: string, scopeUnitId?: string): Promise<Client>;
+  /** Events in the ledger, for "refused and changed nothing". */
+  eventCount(): Promise<number>;
+  /** Stops the instance, then drops the database. */
+  close(): Promise<void>;
+}
+
+/** `prepareAllocationInfrastructure(label)` and `startInProcess(…, env)`, as a test file's set-up. */
+export async function startAllocationTestService(
+  label: string,
+  env: Record<string, string> = {},
+): Promise<AllocationTestService> {
+  const infrastructure = await prepareAllocationInfrastructure(label);
+  let service: InProcessService;
+  try {
+    service = await startInProcess(infrastructure, env);
+  } catch (error) {
+    await infrastructure.close();
+    throw error;
+  }
+  const clientOf = (key?: string) => client(service.baseUrl, key);
+  const admin = clientOf(infrastructure.adminKey);
+  return {
+    infrastructure,
+    service,
+    admin,
+    anonymous: clientOf(),
+    client: clientOf,
+    clientWithNewKey: async (name, role, scopeUnitId) =>
+      clientOf(await createKey(admin, name, role, scopeUnitId)),
+    eventCount: async () =>
+      Number(
+        (
+          await infrastructure.pool.query<{ count: string }>(
+            `SELECT count(*) FROM ${SCHEMA}.events`,
+          )
+        ).rows[0]?.count,
+      ),
+    async close() {
+      await service.close();
+      await infrastructure.close();
+    },
+  };
+}

@@ -15,6 +15,8 @@ import { PostgresEventStore } from '@plafond/ledger';
 import { JsonLogger } from '@plafond/platform';
 import { AllocationConfig } from '../config';
 import { DOMAIN_ERROR_CODES, isDomainError, type CatalogState } from '../domain';
+import { IntervalLoop } from './interval-loop';
+import { checkPositiveIntegers } from './reservation-settings';
 
 /**
  * The refusals counted: every code the account refuses a new reservation with once its budget and
@@ -140,8 +142,7 @@ export class ReservationRefusals implements OnApplicationBootstrap, OnModuleDest
   private dropped = 0;
   private lastFlushAt: Date | null = null;
   private lastError: string | null = null;
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = true;
+  private readonly loop: IntervalLoop;
   private flushing: Promise<number> = Promise.resolve(0);
 
   constructor(
@@ -150,16 +151,16 @@ export class ReservationRefusals implements OnApplicationBootstrap, OnModuleDest
     @Optional() config?: AllocationConfig,
     @Optional() @Inject(REFUSAL_SETTINGS) overrides?: Partial<RefusalSettings>,
   ) {
-    this.settings = {
+    this.settings = checkPositiveIntegers('refusal', {
       ...DEFAULT_REFUSAL_SETTINGS,
       ...(config === undefined ? {} : { flushIntervalMs: config.reservationRefusalsFlushMs }),
       ...overrides,
-    };
-    for (const name of ['flushIntervalMs', 'maxKeys'] as const) {
-      const value = this.settings[name];
-      if (!Number.isSafeInteger(value) || value < 1)
-        throw new Error(`refusal setting ${name} must be a positive integer, got ${value}`);
-    }
+    });
+    this.loop = new IntervalLoop(this.settings.flushIntervalMs, () =>
+      this.flush().catch((error: unknown) =>
+        this.logFailure('refused reservations not written; retrying at the next flush', error),
+      ),
+    );
   }
 
   /** Counts one refusal; never throws, never waits. */
@@ -231,28 +232,12 @@ export class ReservationRefusals implements OnApplicationBootstrap, OnModuleDest
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.schedule();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
+    await this.loop.stop();
     await this.flushing.catch(() => undefined);
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      void this.flush()
-        .catch((error: unknown) =>
-          this.logFailure('refused reservations not written; retrying at the next flush', error),
-        )
-        .finally(() => this.schedule());
-    }, this.settings.flushIntervalMs);
-    this.timer.unref();
   }
 
   private async flushOnce(): Promise<number> {

@@ -14,20 +14,21 @@ import { PostgresEventStore } from '@plafond/ledger';
 import { JsonLogger } from '@plafond/platform';
 import { CLOCK, type Clock } from './clock';
 import { dueReservations } from './index-tables';
+import { IntervalLoop } from './interval-loop';
 import { ReservationService } from './reservation.service';
 
 @Injectable()
 export class ReservationExpirer implements OnApplicationBootstrap, OnModuleDestroy {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private stopped = true;
+  private readonly loop: IntervalLoop;
 
   constructor(
     private readonly store: PostgresEventStore,
     private readonly reservations: ReservationService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Optional() private readonly logger?: JsonLogger,
-  ) {}
+  ) {
+    this.loop = new IntervalLoop(reservations.settings.expiryIntervalMs, () => this.sweep());
+  }
 
   onApplicationBootstrap(): void {
     if (this.reservations.settings.runExpirer) this.start();
@@ -38,17 +39,12 @@ export class ReservationExpirer implements OnApplicationBootstrap, OnModuleDestr
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.schedule();
+    this.loop.start();
   }
 
   /** Stops the loop and waits for the sweep in progress. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /**
@@ -64,30 +60,23 @@ export class ReservationExpirer implements OnApplicationBootstrap, OnModuleDestr
     return this.reservations.expire(due);
   }
 
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      const sweep = this.expireDue().then(
-        (expired) => {
-          if (expired > 0)
-            this.logger?.write('debug', 'reservations expired', { expired }, 'ReservationExpirer');
-        },
-        (error: unknown) =>
-          this.logger?.write(
-            'warn',
-            'reservation expiry sweep failed; retrying at the next one',
-            {
-              err:
-                error instanceof Error
-                  ? { name: error.name, message: error.message }
-                  : String(error),
-            },
-            'ReservationExpirer',
-          ),
-      );
-      this.running = sweep;
-      void sweep.finally(() => this.schedule());
-    }, this.reservations.settings.expiryIntervalMs);
-    this.timer.unref();
+  /** The loop's sweep: expireDue, its outcome logged. */
+  private sweep(): Promise<void> {
+    return this.expireDue().then(
+      (expired) => {
+        if (expired > 0)
+          this.logger?.write('debug', 'reservations expired', { expired }, 'ReservationExpirer');
+      },
+      (error: unknown) =>
+        this.logger?.write(
+          'warn',
+          'reservation expiry sweep failed; retrying at the next one',
+          {
+            err:
+              error instanceof Error ? { name: error.name, message: error.message } : String(error),
+          },
+          'ReservationExpirer',
+        ),
+    );
   }
 }

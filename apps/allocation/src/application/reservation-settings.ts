@@ -38,9 +38,13 @@ export const DEFAULT_RESERVATION_SETTINGS: ReservationSettings = {
 export function reservationSettings(
   overrides: Partial<ReservationSettings> = {},
 ): ReservationSettings {
-  const settings = { ...DEFAULT_RESERVATION_SETTINGS, ...overrides };
+  return checkPositiveIntegers('reservation', { ...DEFAULT_RESERVATION_SETTINGS, ...overrides });
+}
+
+/** `settings` as given; throws unless every number in it is a positive safe integer. */
+export function checkPositiveIntegers<T extends object>(kind: string, settings: T): T {
   for (const [name, value] of Object.entries(settings))
     if (typeof value === 'number' && (!Number.isSafeInteger(value) || value < 1))
-      throw new Error(`reservation setting ${name} must be a positive integer, got ${value}`);
+      throw new Error(`${kind} setting ${name} must be a positive integer, got ${value}`);
   return settings;
 }

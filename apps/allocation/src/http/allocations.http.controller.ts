@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, UseInterceptors } from '@
 import { ApiCreatedResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles, type Principal } from '@plafond/platform';
 import { BudgetService } from '../application';
-import { HistoryQueries } from '../read';
+import { BudgetHistoryQueries } from '../read';
 import { contextOf, ScopeChecker } from './access';
 import { budgetParam } from './budgets.http.controller';
 import { AllocateBody, PreviewBody, TransferBody } from './dto/budgets.dto';
@@ -26,7 +26,7 @@ const POLICY_ERRORS = [
 export class AllocationsHttpController {
   constructor(
     private readonly budgets: BudgetService,
-    private readonly history: HistoryQueries,
+    private readonly history: BudgetHistoryQueries,
     private readonly scope: ScopeChecker,
   ) {}
 

@@ -11,7 +11,7 @@ import {
 import { ApiCreatedResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles, type Principal } from '@plafond/platform';
 import { BudgetService } from '../application';
-import { HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT, HistoryQueries } from '../read';
+import { BudgetHistoryQueries, HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT } from '../read';
 import { contextOf } from './access';
 import {
   BudgetHistoryQuery,
@@ -36,7 +36,7 @@ export const budgetParam = ApiParam({ name: 'budgetId', example: 'energy-2026-03
 export class BudgetsHttpController {
   constructor(
     private readonly budgets: BudgetService,
-    private readonly history: HistoryQueries,
+    private readonly history: BudgetHistoryQueries,
   ) {}
 
   @Post()

@@ -60,10 +60,7 @@ export class InsightsHttpController {
     @Param('budgetId') budgetId: string,
     @Query() query: BurnDownQuery,
   ) {
-    const unitId =
-      query.unitId ?? (isScoped(caller) ? (caller.scopeUnitId ?? undefined) : undefined);
-    if (unitId !== undefined) await this.scope.requireUnits(caller, [unitId]);
-    else await this.requireUnscoped(caller);
+    const unitId = await this.unitInView(caller, query.unitId);
     return this.burnDowns.burnDown(budgetId, {
       now: this.clock(),
       ...(unitId === undefined ? {} : { unitId }),
@@ -94,10 +91,7 @@ export class InsightsHttpController {
   ) {
     const from = instantOf(query.from, 'from');
     const to = instantOf(query.to, 'to');
-    const unitId =
-      query.unitId ?? (isScoped(caller) ? (caller.scopeUnitId ?? undefined) : undefined);
-    if (unitId !== undefined) await this.scope.requireUnits(caller, [unitId]);
-    else await this.requireUnscoped(caller);
+    const unitId = await this.unitInView(caller, query.unitId);
     return this.refusalQueries.refusals(budgetId, {
       now: this.clock(),
       ...(from === undefined ? {} : { from }),
@@ -107,9 +101,19 @@ export class InsightsHttpController {
     });
   }
 
-  /** A scoped key without a scope unit sees nothing (ScopeChecker refuses every unit). */
-  private async requireUnscoped(caller: Principal): Promise<void> {
-    if (isScoped(caller)) await this.scope.requireUnits(caller, ['']);
+  /**
+   * The unit to read: the one asked for, else a scoped key's own unit, else none (the whole
+   * perimeter), checked against the caller's scope. A scoped key without a scope unit sees
+   * nothing (ScopeChecker refuses every unit).
+   */
+  private async unitInView(
+    caller: Principal,
+    requested: string | undefined,
+  ): Promise<string | undefined> {
+    const unitId = requested ?? (isScoped(caller) ? (caller.scopeUnitId ?? undefined) : undefined);
+    if (unitId !== undefined) await this.scope.requireUnits(caller, [unitId]);
+    else if (isScoped(caller)) await this.scope.requireUnits(caller, ['']);
+    return unitId;
   }
 }
 

@@ -371,6 +371,15 @@ export class HistoryEntryView {
   position!: string;
 }
 
+/** A history page's cursor. */
+const nextBefore = () =>
+  ApiProperty({
+    description: 'Pass as `before` for the next page; null at the end.',
+    example: '18233',
+    nullable: true,
+    type: String,
+  });
+
 export class UnitHistoryView {
   @ApiProperty({ example: 'team-search' })
   unitId!: string;
@@ -386,12 +395,7 @@ export class UnitHistoryView {
   @ApiProperty({ type: [HistoryEntryView] })
   events!: HistoryEntryView[];
 
-  @ApiProperty({
-    description: 'Pass as `before` for the next page; null at the end.',
-    example: '18233',
-    nullable: true,
-    type: String,
-  })
+  @nextBefore()
   nextBefore!: string | null;
 }
 
@@ -405,12 +409,7 @@ export class BudgetHistoryView {
   })
   events!: HistoryEntryView[];
 
-  @ApiProperty({
-    description: 'Pass as `before` for the next page; null at the end.',
-    example: '18233',
-    nullable: true,
-    type: String,
-  })
+  @nextBefore()
   nextBefore!: string | null;
 }
 

@@ -92,7 +92,7 @@ const addTotals = (a: BalanceTotals, b: BalanceTotals): BalanceTotals => ({
 });
 
 /** Parents before children (the order a tree is shown in). */
-function preOrder(tree: SubtreeNode): SubtreeNode[] {
+export function preOrder(tree: SubtreeNode): SubtreeNode[] {
   const order: SubtreeNode[] = [];
   const stack = [tree];
   while (stack.length > 0) {
@@ -102,6 +102,46 @@ function preOrder(tree: SubtreeNode): SubtreeNode[] {
       stack.push(node.children[index] as SubtreeNode);
   }
   return order;
+}
+
+/** The ids of every unit of the tree. */
+export function unitsOf(tree: SubtreeNode): Set<string> {
+  return new Set(preOrder(tree).map((node) => node.unitId));
+}
+
+/** The budget at the read's asOf; `BUDGET.NOT_FOUND` if it was not opened by then. */
+export async function requireBudget(read: ConsistentRead, budgetId: string): Promise<BudgetState> {
+  if (validId(budgetId)) {
+    const { state } = await read.load(budgetStreamId(budgetId), BUDGET_READ_FOLD);
+    if (state.status !== 'none') return state;
+  }
+  return refuse(DOMAIN_ERROR_CODES.budgetNotFound, `budget "${budgetId}" not found`, {
+    budgetId,
+  });
+}
+
+/** `UNIT.NOT_FOUND` unless the unit is in the organisation. */
+export function requireUnit(organisation: OrganisationState, unitId: string): void {
+  if (!validId(unitId) || !Object.hasOwn(organisation.units, unitId))
+    refuse(DOMAIN_ERROR_CODES.unitNotFound, `unit "${unitId}" not found`, { unitId });
+}
+
+/** UNIT.NOT_IN_BUDGET for a unit outside the perimeter that holds no account in the budget. */
+export function requireInBudget(
+  organisation: OrganisationState,
+  budget: BudgetState,
+  unitId: string,
+  hasAccount: boolean,
+): void {
+  const perimeter = budget.perimeterUnitId;
+  const inPerimeter =
+    Object.hasOwn(organisation.units, perimeter) && isInSubtree(organisation, perimeter, unitId);
+  if (!inPerimeter && !hasAccount)
+    refuse(
+      DOMAIN_ERROR_CODES.unitNotInBudget,
+      `unit "${unitId}" is not in budget "${budget.budgetId}"`,
+      { budgetId: budget.budgetId, unitId, perimeterUnitId: perimeter },
+    );
 }
 
 /** Units of the tree that hold an account or have a descendant that does. */
@@ -138,20 +178,11 @@ export class BalanceQueries {
     options: UnitBalanceOptions,
   ): Promise<UnitBalanceReport> {
     return this.read(options.asOf, async (read) => {
-      const budget = await this.requireBudget(read, budgetId);
-      const organisation = await this.requireOrganisationUnit(read, unitId);
+      const budget = await requireBudget(read, budgetId);
+      const organisation = (await read.load(ORGANISATION_STREAM_ID, ORGANISATION_READ_FOLD)).state;
+      requireUnit(organisation, unitId);
       const own = await this.loadBalance(read, budgetId, unitId);
-      const perimeter = budget.perimeterUnitId;
-      const inPerimeter =
-        Object.hasOwn(organisation.units, perimeter) &&
-        isInSubtree(organisation, perimeter, unitId);
-      if (!inPerimeter && own === null) {
-        refuse(
-          DOMAIN_ERROR_CODES.unitNotInBudget,
-          `unit "${unitId}" is not in budget "${budgetId}"`,
-          { budgetId, unitId, perimeterUnitId: perimeter },
-        );
-      }
+      requireInBudget(organisation, budget, unitId, own !== null);
       let subtreeTotals: BalanceTotals | undefined;
       if (options.rollUp) {
         const tree = subtree(organisation, unitId, { includeArchived: true });
@@ -178,7 +209,7 @@ export class BalanceQueries {
     options: BalanceQueryOptions = {},
   ): Promise<BudgetBalancesReport> {
     return this.read(options.asOf, async (read) => {
-      const budget = await this.requireBudget(read, budgetId);
+      const budget = await requireBudget(read, budgetId);
       const organisation = (await read.load(ORGANISATION_STREAM_ID, ORGANISATION_READ_FOLD)).state;
       const balances = await this.loadAccounts(read, budgetId);
       const perimeter = budget.perimeterUnitId;
@@ -242,26 +273,6 @@ export class BalanceQueries {
     );
   }
 
-  private async requireBudget(read: ConsistentRead, budgetId: string): Promise<BudgetState> {
-    if (validId(budgetId)) {
-      const { state } = await read.load(budgetStreamId(budgetId), BUDGET_READ_FOLD);
-      if (state.status !== 'none') return state;
-    }
-    return refuse(DOMAIN_ERROR_CODES.budgetNotFound, `budget "${budgetId}" not found`, {
-      budgetId,
-    });
-  }
-
-  private async requireOrganisationUnit(
-    read: ConsistentRead,
-    unitId: string,
-  ): Promise<OrganisationState> {
-    const { state } = await read.load(ORGANISATION_STREAM_ID, ORGANISATION_READ_FOLD);
-    if (!validId(unitId) || !Object.hasOwn(state.units, unitId))
-      refuse(DOMAIN_ERROR_CODES.unitNotFound, `unit "${unitId}" not found`, { unitId });
-    return state;
-  }
-
   private async loadBalance(
     read: ConsistentRead,
     budgetId: string,
@@ -288,8 +299,4 @@ export class BalanceQueries {
     }
     return balances;
   }
-}
-
-function unitsOf(tree: SubtreeNode): Set<string> {
-  return new Set(preOrder(tree).map((node) => node.unitId));
 }

@@ -8,24 +8,22 @@ import type { Dimension } from '@plafond/contracts';
 import { PostgresEventStore, type RecordedEvent } from '@plafond/ledger';
 import { JsonLogger } from '@plafond/platform';
 import {
-  DOMAIN_ERROR_CODES,
-  DOMAIN_LIMITS,
   ORGANISATION_STREAM_ID,
-  budgetStreamId,
   evolveUnitBalance,
-  isInSubtree,
-  refuse,
   subtree,
   type AccountEvent,
   type BudgetPeriod,
-  type BudgetState,
-  type OrganisationState,
-  type SubtreeNode,
   type UnitBalance,
 } from '../domain';
 import { startOfLocalDay } from '../domain/budget/period';
 import { accountStreamsOfBudget } from './account-streams';
-import { BUDGET_READ_FOLD, ORGANISATION_READ_FOLD } from './balance.queries';
+import {
+  ORGANISATION_READ_FOLD,
+  preOrder,
+  requireBudget,
+  requireInBudget,
+  requireUnit,
+} from './balance.queries';
 import { readConsistently, type ConsistentRead } from './consistent-read';
 
 export const DAY_MS = 86_400_000;
@@ -72,8 +70,6 @@ export interface BurnDownReport {
   units: BurnDownUnit[];
   projection: BurnDownProjection;
 }
-
-const validId = (id: string): boolean => id.length > 0 && id.length <= DOMAIN_LIMITS.idLength;
 
 const instantOf = (value: unknown): number | undefined => {
   if (typeof value !== 'string') return undefined;
@@ -161,18 +157,6 @@ export function projectionOf(
   };
 }
 
-function preOrder(tree: SubtreeNode): SubtreeNode[] {
-  const order: SubtreeNode[] = [];
-  const stack = [tree];
-  while (stack.length > 0) {
-    const node = stack.pop() as SubtreeNode;
-    order.push(node);
-    for (let index = node.children.length - 1; index >= 0; index -= 1)
-      stack.push(node.children[index] as SubtreeNode);
-  }
-  return order;
-}
-
 const cumulative = (deltas: readonly bigint[]): string[] => {
   let total = 0n;
   return deltas.map((delta) => (total += delta).toString());
@@ -211,8 +195,7 @@ export class BurnDownQueries {
     const period = budget.period as BudgetPeriod;
     const organisation = (await read.load(ORGANISATION_STREAM_ID, ORGANISATION_READ_FOLD)).state;
     const unitId = options.unitId ?? budget.perimeterUnitId;
-    if (!validId(unitId) || !Object.hasOwn(organisation.units, unitId))
-      refuse(DOMAIN_ERROR_CODES.unitNotFound, `unit "${unitId}" not found`, { unitId });
+    requireUnit(organisation, unitId);
     const accounts = new Map(
       (await accountStreamsOfBudget(read.tx.sql, this.store.schema, budgetId)).map((ref) => [
         ref.unitId,
@@ -307,32 +290,4 @@ export class BurnDownQueries {
       fromVersion = (page.at(-1)?.streamVersion ?? fromVersion) + 1n;
     }
   }
-}
-
-export async function requireBudget(read: ConsistentRead, budgetId: string): Promise<BudgetState> {
-  if (validId(budgetId)) {
-    const { state } = await read.load(budgetStreamId(budgetId), BUDGET_READ_FOLD);
-    if (state.status !== 'none' && state.period !== null) return state;
-  }
-  return refuse(DOMAIN_ERROR_CODES.budgetNotFound, `budget "${budgetId}" not found`, {
-    budgetId,
-  });
-}
-
-/** UNIT.NOT_IN_BUDGET for a unit outside the perimeter that holds no account in the budget. */
-export function requireInBudget(
-  organisation: OrganisationState,
-  budget: BudgetState,
-  unitId: string,
-  hasAccount: boolean,
-): void {
-  const perimeter = budget.perimeterUnitId;
-  const inPerimeter =
-    Object.hasOwn(organisation.units, perimeter) && isInSubtree(organisation, perimeter, unitId);
-  if (!inPerimeter && !hasAccount)
-    refuse(
-      DOMAIN_ERROR_CODES.unitNotInBudget,
-      `unit "${unitId}" is not in budget "${budget.budgetId}"`,
-      { budgetId: budget.budgetId, unitId, perimeterUnitId: perimeter },
-    );
 }

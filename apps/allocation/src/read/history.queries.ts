@@ -1,7 +1,7 @@
 // The event history of one unit, read from the ledger's tables: organisation events about it,
 // budget events naming it, and the events of its account streams, newest first by global
-// position, with who did it and why. One READ ONLY snapshot per page. Also the history of one
-// budget: its own stream (opened, allocation rounds, ceiling changes, transfers, close).
+// position, with who did it and why. One READ ONLY snapshot per page. The row mapping, paging and
+// checks here are shared with the budget's own history (budget-history.queries.ts).
 import { Injectable } from '@nestjs/common';
 import { PostgresEventStore, type JsonValue, type SqlExecutor } from '@plafond/ledger';
 import {
@@ -13,6 +13,7 @@ import {
   refuse,
 } from '../domain';
 import { accountStreamsOfUnit, quotedSchema } from './account-streams';
+import { readConsistently } from './consistent-read';
 
 export const HISTORY_DEFAULT_LIMIT = 100;
 export const HISTORY_MAX_LIMIT = 1_000;
@@ -47,23 +48,6 @@ export interface UnitHistoryEntry {
   recordedAt: string;
 }
 
-export interface BudgetHistoryPage {
-  budgetId: string;
-  /** The budget stream's events, whole (an allocation's parts list every unit). */
-  events: UnitHistoryEntry[];
-  nextBefore: string | null;
-}
-
-/** One allocation round of a budget, without its parts (`GET …/allocations/{id}` has them). */
-export interface AllocationRoundEntry {
-  allocationId: string;
-  amount: string;
-  actor: string | null;
-  reason: string | null;
-  /** When it was made (metadata.occurredAt, else when the ledger recorded it). */
-  occurredAt: string;
-}
-
 export interface UnitHistoryPage {
   unitId: string;
   budgetId: string | null;
@@ -72,7 +56,8 @@ export interface UnitHistoryPage {
   nextBefore: string | null;
 }
 
-interface HistoryRow {
+/** An events-table row as `rowColumns` selects it. */
+export interface HistoryRow {
   position: string;
   stream_id: string;
   version: string;
@@ -86,6 +71,15 @@ const POSITION_MAX = 9_223_372_036_854_775_807n;
 
 const COLUMNS = `e.global_position, e.stream_id, e.stream_version, e.event_type, e.data, e.metadata,
   e.recorded_at`;
+
+/** The columns of a `HistoryRow`, from the events table (or a subquery) aliased `alias`. */
+export function rowColumns(alias: string): string {
+  return `${alias}.global_position::text AS position, ${alias}.stream_id,
+          ${alias}.stream_version::text AS version, ${alias}.event_type AS type, ${alias}.data,
+          ${alias}.metadata,
+          to_char(${alias}.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+            AS recorded_at`;
+}
 
 /** Budget events that name a unit: perimeter, allocation parts, transfers, reclaims. */
 const NAMES_UNIT = `(
@@ -107,9 +101,7 @@ function historyStatement(schema: string, oneBudget: boolean): string {
   const events = `${quotedSchema(schema)}.events`;
   const budgetStreams = oneBudget ? 'e.stream_id = $6' : 'e.stream_id >= $6 AND e.stream_id < $7';
   return `
-    SELECT h.global_position::text AS position, h.stream_id, h.stream_version::text AS version,
-           h.event_type AS type, h.data, h.metadata,
-           to_char(h.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded_at
+    SELECT ${rowColumns('h')}
       FROM (
         (SELECT ${COLUMNS} FROM ${events} e
           WHERE e.stream_id = $5 AND e.data->>'unitId' = $1 AND e.global_position < $2
@@ -129,9 +121,9 @@ function historyStatement(schema: string, oneBudget: boolean): string {
      LIMIT $3`;
 }
 
-const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+export const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
-function isObject(value: JsonValue): value is { [key: string]: JsonValue } {
+export function isObject(value: JsonValue): value is { [key: string]: JsonValue } {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -149,7 +141,7 @@ function dataForUnit(type: string, data: JsonValue, unitId: string): JsonValue {
 }
 
 /** `unitId` null: the data whole (the budget's own history). */
-function toEntry(row: HistoryRow, unitId: string | null): UnitHistoryEntry {
+export function toEntry(row: HistoryRow, unitId: string | null): UnitHistoryEntry {
   const metadata = row.metadata ?? {};
   const data = isObject(row.data) ? row.data : {};
   return {
@@ -172,7 +164,8 @@ async function exists(sql: SqlExecutor, statement: string, params: unknown[]): P
   return rows[0]?.found === true;
 }
 
-function pageOptions(options: { limit?: number; before?: bigint }): {
+/** `limit` and `before` checked, defaults applied (`COMMAND.INVALID` otherwise). */
+export function pageOptions(options: { limit?: number; before?: bigint }): {
   limit: number;
   before: bigint;
 } {
@@ -191,97 +184,35 @@ function pageOptions(options: { limit?: number; before?: bigint }): {
   return { limit, before };
 }
 
+/** A page of entries from `limit + 1` rows: the extra row only tells that another page exists. */
+export function pageOf(
+  rows: readonly HistoryRow[],
+  limit: number,
+  unitId: string | null,
+): { events: UnitHistoryEntry[]; nextBefore: string | null } {
+  const events = rows.slice(0, limit).map((row) => toEntry(row, unitId));
+  return { events, nextBefore: rows.length > limit ? (events.at(-1)?.position ?? null) : null };
+}
+
+/** `BUDGET.NOT_FOUND` unless the budget's stream exists. */
+export async function requireBudgetStream(
+  sql: SqlExecutor,
+  schema: string,
+  budgetId: string,
+): Promise<void> {
+  const known =
+    budgetId.length > 0 &&
+    budgetId.length <= DOMAIN_LIMITS.idLength &&
+    (await exists(sql, `SELECT 1 FROM ${quotedSchema(schema)}.streams WHERE stream_id = $1`, [
+      budgetStreamId(budgetId),
+    ]));
+  if (!known)
+    refuse(DOMAIN_ERROR_CODES.budgetNotFound, `budget "${budgetId}" not found`, { budgetId });
+}
+
 @Injectable()
 export class HistoryQueries {
   constructor(private readonly store: PostgresEventStore) {}
-
-  /**
-   * The budget's allocation rounds, oldest first (at most DOMAIN_LIMITS.allocationRounds).
-   * `BUDGET.NOT_FOUND` for an unknown budget.
-   */
-  async budgetAllocations(
-    budgetId: string,
-  ): Promise<{ budgetId: string; items: AllocationRoundEntry[] }> {
-    const schema = this.store.schema;
-    const streamId = budgetStreamId(budgetId);
-    return this.store.transaction(async (tx) => {
-      await tx.sql.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-      await this.requireBudgetStream(tx.sql, budgetId);
-      const rows = await tx.sql.query<HistoryRow>(
-        `SELECT e.global_position::text AS position, e.stream_id, e.stream_version::text AS version,
-                e.event_type AS type, e.data, e.metadata,
-                to_char(e.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-                  AS recorded_at
-           FROM ${quotedSchema(schema)}.events e
-          WHERE e.stream_id = $1 AND e.event_type = 'BudgetAllocated'
-          ORDER BY e.stream_version
-          LIMIT $2`,
-        [streamId, DOMAIN_LIMITS.allocationRounds + 1],
-      );
-      return {
-        budgetId,
-        items: rows.map((row) => {
-          const entry = toEntry(row, null);
-          const data = isObject(row.data) ? row.data : {};
-          return {
-            allocationId: text(data.allocationId) ?? '',
-            amount: text(data.amount) ?? '0',
-            actor: entry.actor,
-            reason: entry.reason,
-            occurredAt: entry.occurredAt ?? entry.recordedAt,
-          };
-        }),
-      };
-    });
-  }
-
-  private async requireBudgetStream(sql: SqlExecutor, budgetId: string): Promise<void> {
-    const known =
-      budgetId.length > 0 &&
-      budgetId.length <= DOMAIN_LIMITS.idLength &&
-      (await exists(
-        sql,
-        `SELECT 1 FROM ${quotedSchema(this.store.schema)}.streams WHERE stream_id = $1`,
-        [budgetStreamId(budgetId)],
-      ));
-    if (!known)
-      refuse(DOMAIN_ERROR_CODES.budgetNotFound, `budget "${budgetId}" not found`, { budgetId });
-  }
-
-  /**
-   * A page of the budget stream's events, newest first, with actor and reason.
-   * `BUDGET.NOT_FOUND` for an unknown budget, `COMMAND.INVALID` for a bad limit or position.
-   */
-  async budgetHistory(
-    budgetId: string,
-    options: { limit?: number; before?: bigint } = {},
-  ): Promise<BudgetHistoryPage> {
-    const { limit, before } = pageOptions(options);
-    const schema = this.store.schema;
-    const streamId = budgetStreamId(budgetId);
-    return this.store.transaction(async (tx) => {
-      await tx.sql.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-      await this.requireBudgetStream(tx.sql, budgetId);
-      // Within one stream versions follow positions: the (stream_id, stream_version) index.
-      const rows = await tx.sql.query<HistoryRow>(
-        `SELECT e.global_position::text AS position, e.stream_id, e.stream_version::text AS version,
-                e.event_type AS type, e.data, e.metadata,
-                to_char(e.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-                  AS recorded_at
-           FROM ${quotedSchema(schema)}.events e
-          WHERE e.stream_id = $1 AND e.global_position < $2
-          ORDER BY e.stream_version DESC
-          LIMIT $3`,
-        [streamId, before.toString(), limit + 1],
-      );
-      const page = rows.slice(0, limit).map((row) => toEntry(row, null));
-      return {
-        budgetId,
-        events: page,
-        nextBefore: rows.length > limit ? (page.at(-1)?.position ?? null) : null,
-      };
-    });
-  }
 
   /**
    * A page of the unit's history, newest first. `UNIT.NOT_FOUND` if the unit was never created,
@@ -292,13 +223,12 @@ export class HistoryQueries {
     const budgetId = options.budgetId;
     const schema = this.store.schema;
     const events = `${quotedSchema(schema)}.events`;
-    return this.store.transaction(async (tx) => {
-      await tx.sql.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    return readConsistently(this.store, undefined, async ({ tx: { sql } }) => {
       const created =
         unitId.length > 0 &&
         unitId.length <= DOMAIN_LIMITS.idLength &&
         (await exists(
-          tx.sql,
+          sql,
           `SELECT 1 FROM ${events} e WHERE e.stream_id = $1 AND e.event_type = 'UnitCreated'
              AND e.data->>'unitId' = $2`,
           [ORGANISATION_STREAM_ID, unitId],
@@ -308,34 +238,23 @@ export class HistoryQueries {
       let accounts: string[];
       let budgetBounds: string[];
       if (budgetId !== undefined) {
-        const known =
-          budgetId.length > 0 &&
-          budgetId.length <= DOMAIN_LIMITS.idLength &&
-          (await exists(
-            tx.sql,
-            `SELECT 1 FROM ${quotedSchema(schema)}.streams WHERE stream_id = $1`,
-            [budgetStreamId(budgetId)],
-          ));
-        if (!known)
-          refuse(DOMAIN_ERROR_CODES.budgetNotFound, `budget "${budgetId}" not found`, { budgetId });
+        await requireBudgetStream(sql, schema, budgetId);
         accounts = [accountStreamId(budgetId, unitId)];
         budgetBounds = [budgetStreamId(budgetId)];
       } else {
-        accounts = (await accountStreamsOfUnit(tx.sql, schema, unitId)).map((ref) => ref.streamId);
+        accounts = (await accountStreamsOfUnit(sql, schema, unitId)).map((ref) => ref.streamId);
         budgetBounds = ['budget-', 'budget.'];
       }
       // One more row than asked tells whether another page exists.
-      const rows = await tx.sql.query<HistoryRow>(
-        historyStatement(schema, budgetId !== undefined),
-        [unitId, before.toString(), limit + 1, accounts, ORGANISATION_STREAM_ID, ...budgetBounds],
-      );
-      const page = rows.slice(0, limit).map((row) => toEntry(row, unitId));
-      return {
+      const rows = await sql.query<HistoryRow>(historyStatement(schema, budgetId !== undefined), [
         unitId,
-        budgetId: budgetId ?? null,
-        events: page,
-        nextBefore: rows.length > limit ? (page.at(-1)?.position ?? null) : null,
-      };
+        before.toString(),
+        limit + 1,
+        accounts,
+        ORGANISATION_STREAM_ID,
+        ...budgetBounds,
+      ]);
+      return { unitId, budgetId: budgetId ?? null, ...pageOf(rows, limit, unitId) };
     });
   }
 }

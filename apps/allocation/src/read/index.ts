@@ -28,6 +28,11 @@ export {
   type UnitHistoryPage,
 } from './history.queries';
 export {
+  BudgetHistoryQueries,
+  type AllocationRoundEntry,
+  type BudgetHistoryPage,
+} from './budget-history.queries';
+export {
   BurnDownQueries,
   consumedAt,
   dayBoundaries,

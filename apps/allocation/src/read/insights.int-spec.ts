@@ -4,6 +4,7 @@
 // class, bucket and unit once flushed, write nothing to the ledger, and the buffer survives a
 // database failure within its bound.
 import { PostgresEventStore, pgPoolSource } from '@plafond/ledger';
+import { waitFor } from '@plafond/testing';
 import { refusalTableStatements, ReservationRefusals } from '../application/refusal-recorder';
 import { ReservationService } from '../application/reservation.service';
 import {
@@ -444,15 +445,15 @@ describe('burn-down and refusals (application services, real PostgreSQL)', () =>
         requested: 7n,
         at: at('2026-03-05T00:00:00Z'),
       });
-      const deadline = Date.now() + 10_000;
-      let found = 0;
-      while (found === 0 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 25));
-        const { rows } = await app.pool.query<{ count: string }>(
-          `SELECT count FROM ${SCHEMA}.reservation_refusals WHERE reason = 'RESERVATION.TOO_MANY_PENDING'`,
-        );
-        found = Number(rows[0]?.count ?? 0);
-      }
+      const found = await waitFor(
+        async () => {
+          const { rows } = await app.pool.query<{ count: string }>(
+            `SELECT count FROM ${SCHEMA}.reservation_refusals WHERE reason = 'RESERVATION.TOO_MANY_PENDING'`,
+          );
+          return rows[0] === undefined ? undefined : Number(rows[0].count);
+        },
+        { timeoutMs: 10_000, intervalMs: 25, description: 'the refusal flushed by the loop' },
+      );
       expect(found).toBe(1);
       expect(looping.status()).toMatchObject({ pendingKeys: 0, dropped: 0 });
     } finally {

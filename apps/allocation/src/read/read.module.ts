@@ -3,6 +3,7 @@ import { AllocationConfig } from '../config';
 import { BalanceQueries } from './balance.queries';
 import { BurnDownQueries } from './burn-down.queries';
 import { RefusalQueries } from './refusals.queries';
+import { BudgetHistoryQueries } from './budget-history.queries';
 import { HistoryQueries } from './history.queries';
 import { ProjectionStatus } from './projection.status';
 import { READ_SETTINGS, readSettingsFrom } from './read.settings';
@@ -26,6 +27,7 @@ import { ProjectionWaker, UnitBalancesSubscription } from './unit-balances.subsc
     ProjectionStatus,
     BalanceQueries,
     HistoryQueries,
+    BudgetHistoryQueries,
     BurnDownQueries,
     RefusalQueries,
   ],
@@ -35,6 +37,7 @@ import { ProjectionWaker, UnitBalancesSubscription } from './unit-balances.subsc
     ProjectionStatus,
     BalanceQueries,
     HistoryQueries,
+    BudgetHistoryQueries,
     BurnDownQueries,
     RefusalQueries,
   ],

@@ -9,7 +9,6 @@ import {
   availableOf,
   checkClassRule,
   DOMAIN_ERROR_CODES,
-  DOMAIN_LIMITS,
   isDomainError,
   ORGANISATION_STREAM_ID,
   refuse,
@@ -21,8 +20,7 @@ import {
 import { usedInAllocationOf } from '../domain/account/account.invariants';
 import { lookup } from '../domain/shared/records';
 import { accountStreamsOfBudget, quotedSchema } from './account-streams';
-import { ORGANISATION_READ_FOLD } from './balance.queries';
-import { requireBudget } from './burn-down.queries';
+import { ORGANISATION_READ_FOLD, requireBudget, requireUnit, unitsOf } from './balance.queries';
 import { readConsistently } from './consistent-read';
 
 export type RefusalBucket = 'hour' | 'day';
@@ -158,18 +156,11 @@ export class RefusalQueries {
       if (options.unitId === undefined) return { budget: found, units: undefined };
       const organisation = (await read.load(ORGANISATION_STREAM_ID, ORGANISATION_READ_FOLD)).state;
       const unitId = options.unitId;
-      if (unitId.length > DOMAIN_LIMITS.idLength || !Object.hasOwn(organisation.units, unitId))
-        refuse(DOMAIN_ERROR_CODES.unitNotFound, `unit "${unitId}" not found`, { unitId });
-      const tree = subtree(organisation, unitId, { includeArchived: true });
-      const ids = new Set<string>();
-      const stack = [tree];
-      while (stack.length > 0) {
-        const node = stack.pop();
-        if (node === undefined) break;
-        ids.add(node.unitId);
-        stack.push(...node.children);
-      }
-      return { budget: found, units: ids };
+      requireUnit(organisation, unitId);
+      return {
+        budget: found,
+        units: unitsOf(subtree(organisation, unitId, { includeArchived: true })),
+      };
     });
     const period = budget.period as BudgetPeriod;
     const from = options.from ?? new Date(period.startsAt);

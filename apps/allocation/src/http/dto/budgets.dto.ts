@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { DIMENSION_NAMES, type Dimension } from '@plafond/contracts';
 import { Type } from 'class-transformer';
 import {
@@ -18,7 +18,6 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { DOMAIN_LIMITS, type PeriodSpec } from '../../domain';
-import { HISTORY_MAX_LIMIT } from '../../read';
 import {
   AmountProperty,
   AsOfProperty,
@@ -27,6 +26,7 @@ import {
   OptionalIdProperty,
   ReasonProperty,
 } from './common.dto';
+import { HistoryQuery } from './units.dto';
 
 const DATE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
 const MONTH = /^[0-9]{4}-[0-9]{2}$/;
@@ -249,28 +249,8 @@ export class AllocateBody extends PoliciesBody {
   reason?: string;
 }
 
-export class BudgetHistoryQuery {
-  @ApiPropertyOptional({
-    description: `Events per page, newest first (default 100, at most ${HISTORY_MAX_LIMIT}).`,
-    example: 50,
-    minimum: 1,
-    maximum: HISTORY_MAX_LIMIT,
-  })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(HISTORY_MAX_LIMIT)
-  limit?: number;
-
-  @ApiPropertyOptional({
-    description: 'Page: only events at a global position below this one (from `nextBefore`).',
-    example: '18234',
-  })
-  @IsOptional()
-  @Matches(/^[1-9][0-9]{0,18}$/, { message: 'before must be a ledger position (digits)' })
-  before?: string;
-}
+/** The unit history's paging (`limit`, `before`), without its budget filter. */
+export class BudgetHistoryQuery extends OmitType(HistoryQuery, ['budgetId'] as const) {}
 
 export class TransferBody {
   @IdProperty('Client-chosen transfer id (a retry reuses it).', 'tr-2026-03-12-01')
