@@ -1,0 +1,13 @@
+export { Amount, CurrencyAmounts } from './Amount';
+export { BudgetPicker, useBudgets } from './BudgetPicker';
+export { DataTable } from './DataTable';
+export type { Column } from './DataTable';
+export { Empty } from './Empty';
+export { ErrorMessage, issuesOf } from './ErrorMessage';
+export { Loading } from './Loading';
+export { PageHeader } from './PageHeader';
+export { UnitPicker } from './UnitPicker';
+export { CHART_COLOURS, PALETTE, colourAt } from './palette';
+export { Chart } from './Chart';
+export { StackedBars } from './StackedBars';
+export { AsyncStatus } from './AsyncStatus';
