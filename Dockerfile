@@ -7,6 +7,8 @@
 #   node dist/apps/billing/src/main.js
 #   node dist/scripts/migrate.js            (TypeORM migrations, one schema per service)
 #   node dist/scripts/provision-topics.js   (idempotent Kafka topic provisioning)
+# The web console is its own, smaller image: `docker build --target console -t plafond-console .`
+# (the SPA built by Vite and dist/apps/console/server/main.js, which serves it and proxies the APIs).
 # Because the entrypoint is `tini -- node`, a command is just the script path, e.g.
 #   docker run --rm plafond:local dist/scripts/migrate.js
 #
@@ -29,6 +31,7 @@ COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY libs ./libs
 COPY apps ./apps
 COPY scripts ./scripts
+# `npm run build` ends with the console's Vite build (apps/console/vite.config.mts → dist/console).
 RUN npm run build
 
 # Production dependencies only, resolved from the same lockfile. Install scripts are skipped:
@@ -36,6 +39,29 @@ RUN npm run build
 FROM base AS prod-deps
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts
+
+# The web console: the built SPA and its server, which needs no database, Kafka or key of its own.
+# Before `runtime` so that a plain `docker build .` still gives the services' image.
+FROM base AS console
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends tini \
+    && rm -rf /var/lib/apt/lists/*
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    CONSOLE_PORT=3000
+COPY --chown=root:root package.json ./
+COPY --chown=root:root --from=prod-deps /app/node_modules ./node_modules
+COPY --chown=root:root --from=build /app/dist/libs ./dist/libs
+COPY --chown=root:root --from=build /app/dist/apps/console ./dist/apps/console
+COPY --chown=root:root --from=build /app/dist/console ./dist/console
+COPY --chown=root:root deploy/docker/healthcheck.js ./healthcheck.js
+USER 1000:1000
+EXPOSE 3000
+STOPSIGNAL SIGTERM
+HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
+    CMD ["node", "healthcheck.js"]
+ENTRYPOINT ["/usr/bin/tini", "--", "node"]
+CMD ["dist/apps/console/server/main.js"]
 
 FROM base AS runtime
 # tini as PID 1 forwards SIGTERM to node and reaps zombies the same way under docker, compose and

@@ -2,6 +2,7 @@
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
   {
@@ -42,6 +43,12 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  // The console SPA (its own tsconfig: DOM, react-jsx; projectService finds it). Browser globals
+  // need no listing: TypeScript checks names, and typescript-eslint turns no-undef off.
+  {
+    files: ['apps/console/src/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat.recommended,
   },
   {
     files: [

@@ -11,12 +11,14 @@ import { dirname, join } from 'node:path';
 import { describeConfig } from '@plafond/platform';
 import { AllocationConfig } from '../apps/allocation/src/config';
 import { BillingConfig } from '../apps/billing/src/config';
+import { ConsoleConfig } from '../apps/console/server/config';
 import { IngestionConfig } from '../apps/ingestion/src/config';
 
 export const SERVICE_CONFIGS = [
   { service: 'allocation', configClass: AllocationConfig },
   { service: 'ingestion', configClass: IngestionConfig },
   { service: 'billing', configClass: BillingConfig },
+  { service: 'console', configClass: ConsoleConfig },
 ] as const;
 
 export const TABLE_START = '<!-- config-table:start -->';

@@ -17,6 +17,8 @@ export interface BannerInput {
   readonly database: string;
   readonly dataDir: string;
   readonly urls: Readonly<Record<ServiceName, string>>;
+  /** The web console's URL; undefined when PLAFOND_CONSOLE=false. */
+  readonly consoleUrl?: string | undefined;
   readonly adminKey: AdminKeyShown;
   /** The demo seeded by this run (keys shown), or recorded by an earlier one (ids only). */
   readonly demo:
@@ -101,6 +103,13 @@ function usageExample({ urls }: BannerInput, seed: DemoSeed): string[] {
   ];
 }
 
+/** The console first: it is where a person starts. */
+function consoleLines({ consoleUrl, adminKey }: BannerInput): string[] {
+  if (consoleUrl === undefined) return [];
+  const key = adminKey.reveal ? 'the admin key below' : 'an API key, e.g. the admin key';
+  return [`  console    ${consoleUrl}  (web console: sign in with ${key})`];
+}
+
 export function bannerLines(input: BannerInput): string[] {
   const services = (Object.entries(input.urls) as [ServiceName, string][]).map(
     ([name, url]) => `  ${name.padEnd(10)} ${url}  (docs: ${url}/docs)`,
@@ -108,6 +117,7 @@ export function bannerLines(input: BannerInput): string[] {
   return [
     RULE,
     `Plafond is ready — database: ${input.database}`,
+    ...consoleLines(input),
     ...services,
     ...adminKeyLines(input),
     ...demoLines(input),

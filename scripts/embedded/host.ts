@@ -2,7 +2,8 @@
 // data directory, or DATABASE_URL), the three schemas migrated, allocation, ingestion and billing
 // as three Nest applications of this process, each on its own port and its own pool, their
 // consumers reading the other services' ledgers in place (MessageTransportModule, ledger-log).
-// Then, on the first run, the demo organisation seeded over the services' real HTTP APIs.
+// Then, on the first run, the demo organisation seeded over the services' real HTTP APIs, and
+// the web console (apps/console/server) on CONSOLE_PORT, proxying to the three apps.
 // One stop, whatever triggers it (a signal, a failed step): HTTP drained, the apps closed, PGlite
 // closed, exit 0 — or 1 when something failed or the stop outran the services' SHUTDOWN_TIMEOUT_MS.
 import { MessageTransportModule } from '@plafond/messaging';
@@ -20,6 +21,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ALLOCATION_SERVICE } from '../../apps/allocation/src/definition';
+import { ConsoleServer } from '../../apps/console/server/console-server';
 import { allocationLedgerLogProducer } from '../../apps/allocation/src/messaging';
 import { BILLING_SERVICE } from '../../apps/billing/src/definition';
 import { billingLedgerLogProducer } from '../../apps/billing/src/messaging';
@@ -35,6 +37,7 @@ import { demoState, readDemoState, writeDemoState } from './demo-state';
 import {
   ADMIN_KEY_FILE_NAME,
   EmbeddedSettings,
+  loadConsoleConfig,
   loadServiceConfigs,
   ServiceConfigs,
   ServiceName,
@@ -87,6 +90,7 @@ export class EmbeddedHost {
   private readonly halt = new StopSwitch();
   private postgres: RunningEmbeddedPostgres | undefined;
   private readonly apps: HostedApp[] = [];
+  private console: ConsoleServer | undefined;
   /** The services' SHUTDOWN_TIMEOUT_MS (the largest), once their configs are loaded. */
   private shutdownTimeoutMs = 10_000;
 
@@ -245,6 +249,7 @@ export class EmbeddedHost {
         this.waitUntilReady(name, base),
       ),
     );
+    const consoleUrl = await this.startConsole(urls);
     let demo: Parameters<typeof bannerLines>[0]['demo'];
     if (this.settings.demo) {
       const earlier = readDemoState(this.settings.dataDir);
@@ -256,6 +261,7 @@ export class EmbeddedHost {
       database: label,
       dataDir: this.settings.dataDir,
       urls,
+      consoleUrl,
       adminKey: { ...adminKey, reveal },
       demo,
       month: new Date().toISOString().slice(0, 7),
@@ -264,9 +270,39 @@ export class EmbeddedHost {
     }
   }
 
+  /** The web console next to the apps (unless PLAFOND_CONSOLE=false); its URL. */
+  private async startConsole(urls: Record<ServiceName, string>): Promise<string | undefined> {
+    if (this.settings.consolePort === undefined) return undefined;
+    const config = loadConsoleConfig(this.settings, urls);
+    this.shutdownTimeoutMs = Math.max(this.shutdownTimeoutMs, config.shutdownTimeoutMs);
+    const pretty = process.stdout.isTTY === true;
+    const prefix = '[console]'.padEnd(13);
+    const logger = new JsonLogger({
+      service: 'console',
+      level: config.logLevel,
+      write: pretty
+        ? (line) => void process.stdout.write(`${prefix} ${formatLogLineForHumans(line)}\n`)
+        : (line) => void process.stdout.write(`${line}\n`),
+    });
+    this.console = new ConsoleServer(config, logger);
+    const running = await this.console.listen().catch((error: unknown) => {
+      const code = (error as { code?: unknown }).code;
+      if (code !== 'EADDRINUSE' && code !== 'EACCES') throw error;
+      throw new Error(
+        `the web console cannot listen on ${config.host}:${config.port} (${String(code)}): ` +
+          'set CONSOLE_PORT to a free port, or PLAFOND_CONSOLE=false to leave the console out',
+        { cause: error },
+      );
+    });
+    this.halt.checkpoint();
+    return running.url;
+  }
+
   /** Drains HTTP, closes the apps, then PGlite; false when a step failed or ran out of time. */
   private async stopAll(): Promise<boolean> {
-    if (this.apps.length === 0 && this.postgres === undefined) return true;
+    if (this.apps.length === 0 && this.postgres === undefined && this.console === undefined) {
+      return true;
+    }
     say('stopping');
     const startedAt = Date.now();
     const work = this.stopEverything();
@@ -288,6 +324,8 @@ export class EmbeddedHost {
 
   private async stopEverything(): Promise<boolean> {
     let clean = true;
+    // The console first: what it proxies is still answering while its calls finish.
+    if (this.console !== undefined && !(await this.console.stop())) clean = false;
     const now = new Date();
     for (const { app } of this.apps) {
       try {

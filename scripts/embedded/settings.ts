@@ -4,16 +4,19 @@
 //                             files, its lock, the generated admin key and the demo's ids
 //   PLAFOND_EMBEDDED_PG_PORT  loopback port of the embedded PostgreSQL (default 0: any free port)
 //   PLAFOND_DEMO              `false` skips seeding the demo organisation on the first run
+//   PLAFOND_CONSOLE           `false` does not start the web console (CONSOLE_PORT, default 3000)
 //   ALLOCATION_PORT, INGESTION_PORT, BILLING_PORT, HOST, ADMIN_API_KEY and every other service
 //   variable, as for the supervisor; each service's own config class validates them.
 import { loadConfig } from '@plafond/platform';
 import { resolve } from 'node:path';
+import { ConsoleConfig } from '../../apps/console/server/config';
 import { AllocationConfig } from '../../apps/allocation/src/config';
 import { BillingConfig } from '../../apps/billing/src/config';
 import { IngestionConfig } from '../../apps/ingestion/src/config';
 import {
   nonEmpty,
   PER_SERVICE_VARIABLES,
+  readConsoleEnabled,
   readPort,
   SERVICE_DEFINITIONS,
   StartSettingsError,
@@ -47,6 +50,8 @@ export interface EmbeddedSettings {
   /** 0: any free loopback port. */
   readonly postgresPort: number;
   readonly demo: boolean;
+  /** The web console's port; undefined when PLAFOND_CONSOLE=false. */
+  readonly consolePort: number | undefined;
   /** ADMIN_API_KEY when set; otherwise the key kept in `<dataDir>/admin-api-key`. */
   readonly configuredAdminKey: string | undefined;
   readonly ports: Readonly<Record<ServiceName, number>>;
@@ -65,6 +70,19 @@ function readDemo(env: NodeJS.ProcessEnv): boolean {
   if (raw === undefined || raw === 'true') return true;
   if (raw === 'false') return false;
   throw new StartSettingsError(`PLAFOND_DEMO must be true or false (got ${JSON.stringify(raw)})`);
+}
+
+/** The console's configuration, proxying to the services of this process at `urls`. */
+export function loadConsoleConfig(
+  settings: EmbeddedSettings,
+  urls: Readonly<Record<ServiceName, string>>,
+): ConsoleConfig {
+  return loadConfig(ConsoleConfig, {
+    ...settings.sharedEnv,
+    ALLOCATION_URL: urls.allocation,
+    INGESTION_URL: urls.ingestion,
+    BILLING_URL: urls.billing,
+  });
 }
 
 /** Every service's configuration as the service will see it, on `databaseUrl`. */
@@ -95,13 +113,21 @@ export function readEmbeddedSettings(env: NodeJS.ProcessEnv, cwd: string): Embed
     ...service,
     port: readPort(env, service.portVariable, new service.configClass().port),
   }));
-  uniquePorts(ports);
+  const consoleEnabled = readConsoleEnabled(env);
+  const consolePort = consoleEnabled
+    ? readPort(env, 'CONSOLE_PORT', new ConsoleConfig().port)
+    : undefined;
+  uniquePorts([
+    ...ports,
+    ...(consolePort === undefined ? [] : [{ portVariable: 'CONSOLE_PORT', port: consolePort }]),
+  ]);
   const sharedEnv: NodeJS.ProcessEnv = { ...env, KAFKA_BROKERS: UNUSED_KAFKA_BROKERS };
   for (const name of PER_SERVICE_VARIABLES) delete sharedEnv[name];
   const settings: EmbeddedSettings = {
     dataDir: resolve(cwd, nonEmpty(env.PLAFOND_DATA_DIR) ?? DEFAULT_DATA_DIR),
     postgresPort: readPostgresPort(env),
     demo: readDemo(env),
+    consolePort,
     configuredAdminKey: nonEmpty(env.ADMIN_API_KEY),
     ports: Object.fromEntries(ports.map(({ name, port }) => [name, port])) as Record<
       ServiceName,
@@ -110,5 +136,13 @@ export function readEmbeddedSettings(env: NodeJS.ProcessEnv, cwd: string): Embed
     sharedEnv,
   };
   loadServiceConfigs(settings, PLACEHOLDER_DATABASE_URL, settings.configuredAdminKey);
+  if (consoleEnabled) {
+    const placeholder = 'http://127.0.0.1:1';
+    loadConsoleConfig(settings, {
+      allocation: placeholder,
+      ingestion: placeholder,
+      billing: placeholder,
+    });
+  }
   return settings;
 }

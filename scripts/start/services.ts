@@ -42,7 +42,10 @@ function pipeWithPrefix(stream: NodeJS.ReadableStream | null, prefix: string, pr
  * it dies, the channel closes and the service stops itself (see bootstrapService).
  */
 export function spawnService(service: ServiceSettings): Running {
-  const entry = join(repositoryRoot, 'dist', 'apps', service.name, 'src', 'main.js');
+  const entry = join(
+    repositoryRoot,
+    service.entry ?? join('dist', 'apps', service.name, 'src', 'main.js'),
+  );
   const child = spawn(process.execPath, [entry], {
     cwd: repositoryRoot,
     env: service.env,

@@ -5,6 +5,7 @@
 import { loadConfig, ServiceConfig } from '@plafond/platform';
 import { AllocationConfig } from '../../apps/allocation/src/config';
 import { BillingConfig } from '../../apps/billing/src/config';
+import { ConsoleConfig } from '../../apps/console/server/config';
 import { IngestionConfig } from '../../apps/ingestion/src/config';
 import { AdminKeySetting, LOCAL_ADMIN_KEY_FILE, localAdminKey } from './admin-key';
 
@@ -24,6 +25,10 @@ export const PER_SERVICE_VARIABLES = ['PORT', 'DATABASE_SCHEMA', 'KAFKA_CLIENT_I
 export interface ServiceSettings {
   readonly name: string;
   readonly port: number;
+  /** The built entry point, relative to the repository; dist/apps/<name>/src/main.js if unset. */
+  readonly entry?: string;
+  /** What the ready line shows after the URL. */
+  readonly note?: string;
   /** The complete environment of the service's process. */
   readonly env: NodeJS.ProcessEnv;
 }
@@ -73,6 +78,49 @@ export function uniquePorts(services: readonly { portVariable: string; port: num
   }
 }
 
+/** `PLAFOND_CONSOLE`: `false` leaves the web console out (both modes of `npm start`). */
+export function readConsoleEnabled(env: NodeJS.ProcessEnv): boolean {
+  const raw = nonEmpty(env.PLAFOND_CONSOLE);
+  if (raw === undefined || raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new StartSettingsError(
+    `PLAFOND_CONSOLE must be true or false (got ${JSON.stringify(raw)})`,
+  );
+}
+
+/** Where a process on this machine reaches a service listening on HOST. */
+function reachableHost(host: string | undefined): string {
+  if (host === undefined || host === '' || host === '0.0.0.0' || host === '::') return LOCAL_HOST;
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * The web console's process (dist/apps/console/server/main.js), proxying to the services
+ * started next to it; it gets neither the database URL nor the admin key: it holds no secret.
+ */
+function consoleSettings(
+  env: NodeJS.ProcessEnv,
+  services: readonly { name: string; port: number }[],
+  port: number,
+): ServiceSettings {
+  const host = reachableHost(nonEmpty(env.HOST));
+  const consoleEnv: NodeJS.ProcessEnv = { ...env, CONSOLE_PORT: String(port) };
+  for (const name of [...PER_SERVICE_VARIABLES, 'DATABASE_URL', 'ADMIN_API_KEY', 'KAFKA_BROKERS']) {
+    delete consoleEnv[name];
+  }
+  for (const { name, port: servicePort } of services) {
+    consoleEnv[`${name.toUpperCase()}_URL`] = `http://${host}:${servicePort}`;
+  }
+  loadConfig(ConsoleConfig, consoleEnv);
+  return {
+    name: 'console',
+    port,
+    entry: 'dist/apps/console/server/main.js',
+    note: 'web console: sign in with an API key',
+    env: consoleEnv,
+  };
+}
+
 /**
  * Reads and validates everything up front, including each service's own configuration as the
  * service will see it, so a bad value stops `npm start` before it starts Kafka or migrates.
@@ -100,7 +148,13 @@ export function readStartSettings(
     ...service,
     port: readPort(env, service.portVariable, new service.configClass().port),
   }));
-  uniquePorts(ports);
+  const consolePort = readConsoleEnabled(env)
+    ? readPort(env, 'CONSOLE_PORT', new ConsoleConfig().port)
+    : undefined;
+  uniquePorts([
+    ...ports,
+    ...(consolePort === undefined ? [] : [{ portVariable: 'CONSOLE_PORT', port: consolePort }]),
+  ]);
   const services = ports.map(({ name, port, configClass }) => {
     const serviceEnv = { ...shared, PORT: String(port) };
     const config = loadConfig<ServiceConfig>(configClass, serviceEnv);
@@ -114,6 +168,9 @@ export function readStartSettings(
     localBrokers,
     configuredDatabaseUrl,
     topicPrefix,
-    services: services.map(({ name, port, env: serviceEnv }) => ({ name, port, env: serviceEnv })),
+    services: [
+      ...services.map(({ name, port, env: serviceEnv }) => ({ name, port, env: serviceEnv })),
+      ...(consolePort === undefined ? [] : [consoleSettings(env, ports, consolePort)]),
+    ],
   };
 }

@@ -97,7 +97,8 @@ export class Supervisor {
     say('ready:');
     for (const { name, port } of this.running) {
       const base = `http://${this.host}:${port}`;
-      say(`  ${name.padEnd(10)} ${base}  (docs: ${base}/docs)`);
+      const note = this.settings.services.find((service) => service.name === name)?.note;
+      say(`  ${name.padEnd(10)} ${base}  (${note ?? `docs: ${base}/docs`})`);
     }
     const { adminKey } = this.settings;
     say(

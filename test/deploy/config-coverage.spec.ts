@@ -18,9 +18,9 @@ import {
 } from './manifests';
 
 const sorted = (names: Iterable<string>): string[] => [...names].sort();
-const known = (service: (typeof SERVICES)[number]['service']) =>
-  describeService(service).map((variable) => variable.name);
-const required = (service: (typeof SERVICES)[number]['service']) =>
+type Configured = (typeof SERVICE_CONFIGS)[number]['service'];
+const known = (service: Configured) => describeService(service).map((variable) => variable.name);
+const required = (service: Configured) =>
   describeService(service)
     .filter((variable) => variable.required)
     .map((variable) => variable.name);
@@ -58,11 +58,20 @@ describe('docker-compose.yml', () => {
 
   it('names the three services, both one-shot jobs and the infrastructure', () => {
     expect(sorted(services.keys())).toEqual(
-      sorted(['allocation', 'ingestion', 'billing', 'kafka', 'postgres', 'kafka-init', 'migrate']),
+      sorted([
+        'allocation',
+        'ingestion',
+        'billing',
+        'console',
+        'kafka',
+        'postgres',
+        'kafka-init',
+        'migrate',
+      ]),
     );
   });
 
-  it.each(SERVICES.map(({ service }) => service))(
+  it.each(SERVICE_CONFIGS.map(({ service }) => service))(
     '%s gets every variable its config reads, explicitly, and no other',
     (service) => {
       const environment = services.get(service)?.environment ?? {};
@@ -110,8 +119,8 @@ describe.each(overlayDirectories())('Kubernetes overlay %s', (overlay) => {
   const objects = renderKustomization(overlay);
   const firstContainer = (name: string) => onlyContainer(objects, name, overlay);
 
-  it('has a Deployment, a Service and a PodDisruptionBudget for each service', () => {
-    for (const { service } of SERVICES) {
+  it('has a Deployment, a Service and a PodDisruptionBudget for each service and the console', () => {
+    for (const { service } of SERVICE_CONFIGS) {
       for (const kind of ['Deployment', 'Service', 'PodDisruptionBudget']) {
         const found = objects.some((o) => o.kind === kind && o.name === `plafond-${service}`);
         expect({ service, kind, found }).toEqual({ service, kind, found: true });
@@ -119,7 +128,7 @@ describe.each(overlayDirectories())('Kubernetes overlay %s', (overlay) => {
     }
   });
 
-  it.each(SERVICES.map(({ service }) => service))(
+  it.each(SERVICE_CONFIGS.map(({ service }) => service))(
     '%s gets every required variable and none its config does not read',
     (service) => {
       const { variables } = containerEnvironment(firstContainer(`plafond-${service}`), objects);
@@ -129,7 +138,7 @@ describe.each(overlayDirectories())('Kubernetes overlay %s', (overlay) => {
     },
   );
 
-  it.each(SERVICES.map(({ service }) => service))(
+  it.each(SERVICE_CONFIGS.map(({ service }) => service))(
     '%s reads secret variables from a Secret, never from a ConfigMap or the manifest',
     (service) => {
       const { variables } = containerEnvironment(firstContainer(`plafond-${service}`), objects);

@@ -11,7 +11,10 @@ import {
   repositoryRoot,
   serviceEntryPoint,
   SERVICES,
+  type ServiceName,
 } from './manifests';
+
+const CONSOLE_ENTRY_POINT = 'dist/apps/console/server/main.js';
 import {
   containerEnvironment,
   containersOf,
@@ -88,6 +91,28 @@ describe('Dockerfile', () => {
     );
   });
 
+  it('builds the console image non-root, under tini, checked on /health/ready, from the Vite build', () => {
+    const stage = stages.find((candidate) => candidate.name === 'console');
+    const argumentsOf = (instruction: string) =>
+      stage?.body.filter((entry) => entry.instruction === instruction).map((e) => e.argument) ?? [];
+    expect(argumentsOf('USER')).toEqual([expect.stringMatching(/^[1-9]\d*(:[1-9]\d*)?$/)]);
+    expect(argumentsOf('ENTRYPOINT')).toEqual(['["/usr/bin/tini", "--", "node"]']);
+    expect(argumentsOf('CMD')).toEqual([`["${CONSOLE_ENTRY_POINT}"]`]);
+    expect(argumentsOf('HEALTHCHECK').join(' ')).toMatch(/"node", "healthcheck\.js"/);
+    expect(argumentsOf('COPY')).toEqual(
+      expect.arrayContaining([
+        '--chown=root:root --from=build /app/dist/console ./dist/console',
+        '--chown=root:root --from=prod-deps /app/node_modules ./node_modules',
+      ]),
+    );
+    const packageJson = JSON.parse(readRepositoryFile('package.json')) as {
+      scripts: Record<string, string>;
+    };
+    expect(packageJson.scripts.build).toContain('build:console');
+    // The services' image stays the default target.
+    expect(stages.at(-1)?.name).toBe('runtime');
+  });
+
   it('checks health on /health/ready, stops on SIGTERM and runs under tini', () => {
     expect(runtimeArguments('HEALTHCHECK')?.join(' ')).toMatch(/"node", "healthcheck\.js"/);
     expect(readRepositoryFile('deploy/docker/healthcheck.js')).toContain('/health/ready');
@@ -110,6 +135,7 @@ describe('Dockerfile', () => {
 describe('the entry points named by compose and Kubernetes', () => {
   const sources = [
     ...SERVICES.map(({ service }) => serviceEntryPoint(service)),
+    CONSOLE_ENTRY_POINT,
     ...JOBS.map(({ script }) => script),
   ].map((script) => script.replace(/^dist\//, '').replace(/\.js$/, '.ts'));
 
@@ -163,7 +189,26 @@ describe('docker-compose.yml', () => {
     },
   );
 
-  it.each(SERVICES.map(({ service }) => service))(
+  it('runs the console from its own image stage, after the three services are healthy', () => {
+    const compose = services.get('console');
+    expect(compose?.image).toBe('plafond-console:local');
+    expect(raw('console').build).toMatchObject({ target: 'console' });
+    expect(compose?.command).toEqual([CONSOLE_ENTRY_POINT]);
+    expect(compose?.environment.CONSOLE_PORT).toBe('3000');
+    expect(raw('console').ports).toEqual(['3000:3000']);
+    expect(raw('console').healthcheck).toMatchObject({ test: ['CMD', 'node', 'healthcheck.js'] });
+    expect(raw('console').depends_on).toEqual({
+      allocation: { condition: 'service_healthy' },
+      ingestion: { condition: 'service_healthy' },
+      billing: { condition: 'service_healthy' },
+    });
+    for (const { service, port } of SERVICES) {
+      const variable = `${service.toUpperCase()}_URL`;
+      expect(compose?.environment[variable]).toBe(`http://${service}:${port}`);
+    }
+  });
+
+  it.each([...SERVICES.map(({ service }) => service), 'console'])(
     '%s gets longer to stop than its own shutdown timeout',
     (service) => {
       const grace = composeDurationMs(String(raw(service).stop_grace_period));
@@ -181,37 +226,44 @@ describe.each(overlayDirectories())('Kubernetes overlay %s', (overlay) => {
     return object;
   };
 
-  it.each(SERVICES)('$service: replicas, probes, port and drain timing', ({ service, port }) => {
-    const deployment = named('Deployment', `plafond-${service}`);
-    const podSpec = podSpecOf(deployment) ?? {};
-    const [container] = containersOf(deployment);
-    const environment = containerEnvironment(container ?? {}, objects).variables;
-    expect((deployment.body.spec as { replicas: number }).replicas).toBeGreaterThanOrEqual(2);
-    expect(container).toMatchObject({
-      args: [serviceEntryPoint(service)],
-      ports: [{ name: 'http', containerPort: port }],
-      readinessProbe: { httpGet: { path: '/health/ready', port: 'http' } },
-      livenessProbe: { httpGet: { path: '/health/live', port: 'http' } },
-      resources: { requests: { cpu: expect.any(String), memory: expect.any(String) } },
-    });
-    expect(environment.get('PORT')?.value).toBe(String(port));
-    const shutdownMs = Number(environment.get('SHUTDOWN_TIMEOUT_MS')?.value);
-    expect(shutdownMs).toBeGreaterThan(0);
-    expect(Number(podSpec.terminationGracePeriodSeconds) * 1000).toBeGreaterThan(
-      shutdownMs + preStopPauseMs(container ?? {}),
-    );
-    expect(named('Service', `plafond-${service}`).body.spec).toMatchObject({
-      ports: [{ port, targetPort: 'http' }],
-    });
-    expect(named('PodDisruptionBudget', `plafond-${service}`).body.spec).toMatchObject({
-      minAvailable: 1,
-      selector: { matchLabels: { 'app.kubernetes.io/name': `plafond-${service}` } },
-    });
-  });
+  it.each([...SERVICES, { service: 'console', port: 3000 }])(
+    '$service: replicas, probes, port and drain timing',
+    ({ service, port }) => {
+      const deployment = named('Deployment', `plafond-${service}`);
+      const podSpec = podSpecOf(deployment) ?? {};
+      const [container] = containersOf(deployment);
+      const environment = containerEnvironment(container ?? {}, objects).variables;
+      expect((deployment.body.spec as { replicas: number }).replicas).toBeGreaterThanOrEqual(2);
+      expect(container).toMatchObject({
+        args: [
+          service === 'console' ? CONSOLE_ENTRY_POINT : serviceEntryPoint(service as ServiceName),
+        ],
+        ports: [{ name: 'http', containerPort: port }],
+        readinessProbe: { httpGet: { path: '/health/ready', port: 'http' } },
+        livenessProbe: { httpGet: { path: '/health/live', port: 'http' } },
+        resources: { requests: { cpu: expect.any(String), memory: expect.any(String) } },
+      });
+      expect(environment.get(service === 'console' ? 'CONSOLE_PORT' : 'PORT')?.value).toBe(
+        String(port),
+      );
+      const shutdownMs = Number(environment.get('SHUTDOWN_TIMEOUT_MS')?.value);
+      expect(shutdownMs).toBeGreaterThan(0);
+      expect(Number(podSpec.terminationGracePeriodSeconds) * 1000).toBeGreaterThan(
+        shutdownMs + preStopPauseMs(container ?? {}),
+      );
+      expect(named('Service', `plafond-${service}`).body.spec).toMatchObject({
+        ports: [{ port, targetPort: 'http' }],
+      });
+      expect(named('PodDisruptionBudget', `plafond-${service}`).body.spec).toMatchObject({
+        minAvailable: 1,
+        selector: { matchLabels: { 'app.kubernetes.io/name': `plafond-${service}` } },
+      });
+    },
+  );
 
   it('runs our containers non-root on a read-only root filesystem', () => {
     const ours = objects.filter((o) => o.name.startsWith('plafond-') && podSpecOf(o) !== undefined);
-    expect(ours.length).toBe(SERVICES.length + JOBS.length);
+    expect(ours.length).toBe(SERVICES.length + 1 + JOBS.length); // + the console
     for (const workload of ours) {
       expect({ name: workload.name, pod: podSpecOf(workload)?.securityContext }).toMatchObject({
         name: workload.name,

@@ -71,6 +71,7 @@ describe('what the runtime image runs', () => {
   const entryFiles = [
     ...SERVICES.map(({ service }) => serviceEntryPoint(service)),
     ...JOBS.map(({ script }) => script),
+    'dist/apps/console/server/main.js',
   ].map((script) => join(repositoryRoot, script.replace(/^dist\//, '').replace(/\.js$/, '.ts')));
 
   it('loads only production dependencies, from any entry point', () => {

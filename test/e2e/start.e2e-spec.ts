@@ -35,7 +35,8 @@ const READY_BOUND_MS = 120_000;
 /** Trust auth ignores it; it is in the URLs so the tests can prove it is never printed. */
 const PASSWORD = 'start-Secret-5d1e';
 
-type Ports = Record<(typeof SERVICE_NAMES)[number], number>;
+/** The three services and the web console (CONSOLE_PORT). */
+type Ports = Record<(typeof SERVICE_NAMES)[number] | 'console', number>;
 
 function isListening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -53,8 +54,12 @@ async function listeningPorts(ports: Ports): Promise<number[]> {
   return Object.values(ports).filter((_, index) => states[index]);
 }
 
+/** Four distinct free ports: freePort() closes its probe, so two calls may get the same one. */
 async function freePorts(): Promise<Ports> {
-  return { allocation: await freePort(), ingestion: await freePort(), billing: await freePort() };
+  const taken = new Set<number>();
+  while (taken.size < 4) taken.add(await freePort());
+  const [allocation = 0, ingestion = 0, billing = 0, consolePort = 0] = [...taken];
+  return { allocation, ingestion, billing, console: consolePort };
 }
 
 function withPassword(url: string, port?: number): string {
@@ -75,6 +80,7 @@ function startEnvironment(databaseUrl: string, ports: Ports, label: string): Nod
     ALLOCATION_PORT: String(ports.allocation),
     INGESTION_PORT: String(ports.ingestion),
     BILLING_PORT: String(ports.billing),
+    CONSOLE_PORT: String(ports.console),
   };
 }
 
@@ -121,6 +127,11 @@ describe('npm start, distributed (DATABASE_URL and KAFKA_BROKERS set)', () => {
       expect({ service, status: response.status }).toEqual({ service, status: 200 });
     }
     expect(output(started)).toContain(`${env.KAFKA_TOPIC_PREFIX}plafond.usage.recorded.v1`);
+    // The web console runs as a fourth process and proxies to the services.
+    const consoleUrl = `http://127.0.0.1:${ports.console}`;
+    expect(output(started)).toContain(`console    ${consoleUrl}  (web console`);
+    const proxied = await fetch(`${consoleUrl}/api/billing/health/ready`);
+    expect(proxied.status).toBe(200);
 
     // The printed admin key works: a new user can create the root of the unit tree at once.
     const keyLine = started.stdout.find((line) => line.includes('admin API key: plf_')) ?? '';
@@ -142,7 +153,7 @@ describe('npm start, distributed (DATABASE_URL and KAFKA_BROKERS set)', () => {
     expect(exit).toEqual({ code: 0, signal: null });
     expect(await listeningPorts(ports)).toEqual([]);
     const text = output(started);
-    for (const service of SERVICE_NAMES) {
+    for (const service of [...SERVICE_NAMES, 'console']) {
       const completions = started.stdout.filter(
         (line) => line.startsWith(`[${service}]`) && line.includes('"msg":"shutdown complete"'),
       );
@@ -324,6 +335,7 @@ describe('npm start, embedded (neither DATABASE_URL nor KAFKA_BROKERS)', () => {
       ALLOCATION_PORT: String(servicePorts.allocation),
       INGESTION_PORT: String(servicePorts.ingestion),
       BILLING_PORT: String(servicePorts.billing),
+      CONSOLE_PORT: String(servicePorts.console),
       ...extra,
     };
   }
@@ -355,6 +367,18 @@ describe('npm start, embedded (neither DATABASE_URL nor KAFKA_BROKERS)', () => {
       expect({ service, status: response.status }).toEqual({ service, status: 200 });
       expect(output(started)).toContain(`http://127.0.0.1:${ports[service]}/docs`);
     }
+
+    // The web console: its URL printed, the SPA served, the services reached through it.
+    const consoleUrl = `http://127.0.0.1:${ports.console}`;
+    expect(output(started)).toContain(
+      `console    ${consoleUrl}  (web console: sign in with the admin key below)`,
+    );
+    const index = await fetch(`${consoleUrl}/`);
+    expect(index.status).toBe(200);
+    expect(await index.text()).toContain('<div id="root">');
+    const proxied = await fetch(`${consoleUrl}/api/allocation/health/ready`);
+    expect(proxied.status).toBe(200);
+    expect(await proxied.json()).toMatchObject({ status: 'ok' });
 
     // The printed admin key works on an admin route; without it the route is closed.
     const keyLine = started.stdout.find((line) => line.includes('admin API key: plf_')) ?? '';
@@ -399,11 +423,63 @@ describe('npm start, embedded (neither DATABASE_URL nor KAFKA_BROKERS)', () => {
     });
     expect(await usage.json()).toMatchObject({ accepted: 1, rejected: 0 });
 
+    // The seed played the month so far (scripts/demo/activity.ts): ingestion accepted every
+    // usage it posted, billing recorded and charged them, and one reservation was refused.
+    const activity = (demo as DemoState).activity;
+    if (activity === undefined) throw new Error('demo.json records no activity');
+    expect(activity.usage).toEqual({
+      posted: activity.usage.posted,
+      accepted: activity.usage.posted,
+      duplicates: 0,
+      energyMicroWh: expect.stringMatching(/^[0-9]+$/),
+    });
+    expect(activity.usage.posted).toBeLessThanOrEqual(300);
+    expect(activity.refusedReservation).toMatchObject({
+      unitId: 'dept-customer-care',
+      code: 'QUOTA.EXCEEDED',
+    });
+    const month = demo.budgetId.replace('demo-energy-', '');
+    const billingGet = async <T>(path: string): Promise<T> => {
+      const answer = await fetch(`http://127.0.0.1:${ports.billing}${path}`, {
+        headers: admin(adminKey),
+      });
+      expect({ path, status: answer.status }).toEqual({ path, status: 200 });
+      return (await answer.json()) as T;
+    };
+    interface ReboundReport {
+      rows: { unitId: string; scope: string; current: { requests: string } }[];
+      flagged: string[];
+    }
+    if (activity.days.length > 0) {
+      // Everything the seed posted (and the one usage above) reached billing.
+      await waitFor(
+        async () => {
+          const report = await billingGet<ReboundReport>(
+            `/v1/reports/rebound?period=${month}&unitId=demo-org`,
+          );
+          const total = report.rows.find((row) => row.unitId === 'demo-org');
+          return total?.current.requests === String(activity.usage.posted + 1);
+        },
+        { timeoutMs: 60_000, description: 'billing to record the demo activity' },
+      );
+      const statement = await billingGet<{ currencies: { totalMicro: string }[] }>(
+        `/v1/units/dept-customer-care/statement?period=${month}`,
+      );
+      expect(BigInt(statement.currencies[0]?.totalMicro ?? '0')).toBeGreaterThan(0n);
+    }
+    if (activity.days.length > 1) {
+      const lastDay = activity.days.at(-1) as string;
+      const daily = await billingGet<ReboundReport>(`/v1/reports/rebound?period=${lastDay}`);
+      expect(daily.flagged).toContain('dept-marketing');
+    }
+
     // JSON log lines name their service; no broker was ever needed.
     const services = new Set(
       serviceLines(started).map((line) => (JSON.parse(line) as { service: string }).service),
     );
-    expect([...services]).toEqual(expect.arrayContaining(['postgres', ...SERVICE_NAMES]));
+    expect([...services]).toEqual(
+      expect.arrayContaining(['postgres', 'console', ...SERVICE_NAMES]),
+    );
 
     started.child.kill('SIGTERM');
     expect(await exitWithin(started, STOP_BOUND_MS)).toEqual({ code: 0, signal: null });
@@ -548,6 +624,30 @@ describe('npm start, embedded (neither DATABASE_URL nor KAFKA_BROKERS)', () => {
     const result = await runToCompletion(startScript(), env, 30_000);
     expect(result.code).toBe(1);
     expect(output(result)).toContain('KAFKA_BROKERS is set but DATABASE_URL is not');
+  });
+
+  it('names CONSOLE_PORT when the console cannot listen, and stops the rest, exit 1', async () => {
+    const servicePorts = await freePorts();
+    const busy = createServer();
+    await new Promise<void>((done) => busy.listen(servicePorts.console, '127.0.0.1', done));
+    try {
+      const env = embeddedEnvironment(servicePorts, {
+        PLAFOND_DATA_DIR: join(root, 'busy-console'),
+        PLAFOND_DEMO: 'false',
+      });
+      const result = await runToCompletion(startScript(), env, 120_000);
+      expect(result.code).toBe(1);
+      expect(output(result)).toContain(
+        `the web console cannot listen on 127.0.0.1:${servicePorts.console} (EADDRINUSE): ` +
+          'set CONSOLE_PORT to a free port, or PLAFOND_CONSOLE=false',
+      );
+      // The services it started first are stopped again.
+      await expect(
+        fetch(`http://127.0.0.1:${servicePorts.allocation}/health/live`),
+      ).rejects.toThrow();
+    } finally {
+      await new Promise((done) => busy.close(done));
+    }
   });
 });
 

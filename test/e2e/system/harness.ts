@@ -184,6 +184,8 @@ export async function startEmbedded(label: string): Promise<RunningSystem> {
       ALLOCATION_PORT: String(ports.allocation),
       INGESTION_PORT: String(ports.ingestion),
       BILLING_PORT: String(ports.billing),
+      // The web console too (its own free port: the default 3000 may be taken by another run).
+      CONSOLE_PORT: String(await freePort()),
       ADMIN_API_KEY: adminKey,
     };
     const started = startProcess(builtFile('dist/scripts/start.js'), env);
