@@ -1,12 +1,4 @@
-import {
-  EnvVar,
-  IntegerVar,
-  ListenHostVar,
-  LOG_LEVELS,
-  OneOfVar,
-  PatternVar,
-  type LogLevel,
-} from '@plafond/platform';
+import { EnvVar, IntegerVar, PatternVar, ProcessConfig } from '@plafond/platform';
 
 /**
  * A service base URL: http(s), a host, an optional port and path, no query, fragment or
@@ -21,7 +13,7 @@ const SERVICE_URL_EXPECTATION = 'an http(s) URL without credentials, query or fr
  * proxies, where the built SPA is. Validated at start like the services' config classes; it needs
  * no database, no Kafka and no key of its own.
  */
-export class ConsoleConfig {
+export class ConsoleConfig extends ProcessConfig {
   @EnvVar({
     name: 'CONSOLE_PORT',
     description: 'TCP port of the web console (the SPA and its same-origin API proxy).',
@@ -29,16 +21,6 @@ export class ConsoleConfig {
   })
   @IntegerVar(1, 65535)
   port = 3000;
-
-  @EnvVar({
-    name: 'HOST',
-    description:
-      'Address the HTTP API listens on. The default keeps a development machine private; ' +
-      'containers set `0.0.0.0`.',
-    example: '0.0.0.0',
-  })
-  @ListenHostVar()
-  host = '127.0.0.1';
 
   @EnvVar({
     name: 'ALLOCATION_URL',
@@ -95,22 +77,6 @@ export class ConsoleConfig {
   })
   @IntegerVar(0, 100 * 1024 * 1024)
   maxBodyBytes = 1024 * 1024;
-
-  // Same variable and wording as the services' (one row in the configuration table); for the
-  // console "drain HTTP" is all there is: proxied calls and downloads in flight finish first.
-  @EnvVar({
-    name: 'SHUTDOWN_TIMEOUT_MS',
-    description:
-      'On SIGTERM/SIGINT, time allowed to drain HTTP, stop Kafka consumers and close the pool ' +
-      'before the process exits anyway (with code 1).',
-    example: '15000',
-  })
-  @IntegerVar(100, 600_000)
-  shutdownTimeoutMs = 10_000;
-
-  @EnvVar({ name: 'LOG_LEVEL', description: 'Least severe level written.', example: 'debug' })
-  @OneOfVar(LOG_LEVELS)
-  logLevel: LogLevel = 'info';
 }
 
 export const CONSOLE_SERVICES = ['allocation', 'ingestion', 'billing'] as const;

@@ -3,6 +3,7 @@ export * from './config/env-var.decorator';
 export * from './config/env-validators';
 export * from './config/load-config';
 export * from './config/describe-config';
+export * from './config/process-config';
 export * from './config/service-config';
 export * from './errors/plafond-error';
 export * from './errors/database-busy';

@@ -29,9 +29,11 @@ class ExtendedConfig extends ExampleConfig {
 describe('describeConfig', () => {
   it('lists the shared variables in declaration order', () => {
     expect(describeConfig(ExampleConfig).map((variable) => variable.name)).toEqual([
+      'HOST',
+      'LOG_LEVEL',
+      'SHUTDOWN_TIMEOUT_MS',
       'NODE_ENV',
       'PORT',
-      'HOST',
       'DATABASE_URL',
       'DATABASE_SCHEMA',
       'DATABASE_POOL_MAX',
@@ -40,8 +42,6 @@ describe('describeConfig', () => {
       'KAFKA_CLIENT_ID',
       'KAFKA_TOPIC_PREFIX',
       'KAFKA_SESSION_TIMEOUT_MS',
-      'LOG_LEVEL',
-      'SHUTDOWN_TIMEOUT_MS',
       'ADMIN_API_KEY',
     ]);
   });

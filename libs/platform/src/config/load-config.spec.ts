@@ -142,11 +142,12 @@ describe('loadConfig', () => {
     expect(caught).toBeInstanceOf(ConfigError);
     const error = caught as ConfigError;
     expect(error.code).toBe('CONFIG.INVALID');
+    // Declaration order, base classes first (LOG_LEVEL is ProcessConfig's).
     expect(error.problems.map((problem) => problem.variable)).toEqual([
+      'LOG_LEVEL',
       'PORT',
       'DATABASE_URL',
       'KAFKA_BROKERS',
-      'LOG_LEVEL',
     ]);
   });
 

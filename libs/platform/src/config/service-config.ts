@@ -1,10 +1,10 @@
 import { EXAMPLE_ADMIN_API_KEY } from '../auth/api-key';
 import { EnvVar } from './env-var.decorator';
+import { ProcessConfig } from './process-config';
 import {
   ApiKeyVar,
   HostPortListVar,
   IntegerVar,
-  ListenHostVar,
   OneOfVar,
   PatternVar,
   PostgresUrlVar,
@@ -13,15 +13,12 @@ import {
 export const NODE_ENVIRONMENTS = ['development', 'test', 'production'] as const;
 export type NodeEnvironment = (typeof NODE_ENVIRONMENTS)[number];
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'verbose'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
 /**
  * What every service reads. Each app extends it in apps/<app>/src/config.ts and sets its own
  * defaults for `port`, `databaseSchema` and `kafkaClientId` (a property left undefined here is
  * required unless the subclass gives it a value).
  */
-export abstract class ServiceConfig {
+export abstract class ServiceConfig extends ProcessConfig {
   @EnvVar({
     name: 'NODE_ENV',
     description:
@@ -34,16 +31,6 @@ export abstract class ServiceConfig {
   @EnvVar({ name: 'PORT', description: 'TCP port of the HTTP API.', example: '3001' })
   @IntegerVar(1, 65535)
   port!: number;
-
-  @EnvVar({
-    name: 'HOST',
-    description:
-      'Address the HTTP API listens on. The default keeps a development machine private; ' +
-      'containers set `0.0.0.0`.',
-    example: '0.0.0.0',
-  })
-  @ListenHostVar()
-  host = '127.0.0.1';
 
   @EnvVar({
     name: 'DATABASE_URL',
@@ -117,20 +104,6 @@ export abstract class ServiceConfig {
   })
   @IntegerVar(6000, 300_000)
   kafkaSessionTimeoutMs = 30_000;
-
-  @EnvVar({ name: 'LOG_LEVEL', description: 'Least severe level written.', example: 'debug' })
-  @OneOfVar(LOG_LEVELS)
-  logLevel: LogLevel = 'info';
-
-  @EnvVar({
-    name: 'SHUTDOWN_TIMEOUT_MS',
-    description:
-      'On SIGTERM/SIGINT, time allowed to drain HTTP, stop Kafka consumers and close the pool ' +
-      'before the process exits anyway (with code 1).',
-    example: '15000',
-  })
-  @IntegerVar(100, 600_000)
-  shutdownTimeoutMs = 10_000;
 
   @EnvVar({
     name: 'ADMIN_API_KEY',

@@ -1,5 +1,5 @@
 import { logCreator, logLevel } from 'kafkajs';
-import { LogLevel } from '../config/service-config';
+import { LogLevel } from '../config/process-config';
 import { JsonLogger } from '../logging/json-logger';
 
 const fromKafka: Readonly<Record<number, LogLevel>> = {

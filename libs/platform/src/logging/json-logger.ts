@@ -1,5 +1,5 @@
 import { LoggerService } from '@nestjs/common';
-import { LogLevel } from '../config/service-config';
+import { LogLevel } from '../config/process-config';
 import { currentCorrelationId } from './correlation';
 import { redact, scrubSecrets, serializeError } from './redact';
 
