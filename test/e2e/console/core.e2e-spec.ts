@@ -21,6 +21,7 @@ interface Figures {
   overrun: string;
 }
 interface BalancesBody {
+  totals: Figures;
   units: (Figures & { unitId: string; subtree: Figures })[];
 }
 interface AllocatedUnit {
@@ -434,7 +435,8 @@ describe('console roles and widths', () => {
         await expect(roles.innerText()).resolves.toMatch(/Allocation\s+not connected/);
         // Typing the what-if's address does not open it: the app sends the key elsewhere.
         await page.goto(`${system.consoleUrl}/#/allocation`);
-        await page.waitForFunction("location.hash !== '#/allocation'");
+        // waitForURL polls from Node: the console's CSP forbids waitForFunction's string eval.
+        await page.waitForURL((url) => url.hash !== '#/allocation');
         await expect(
           page.getByRole('button', { name: 'Preview', exact: true }).count(),
         ).resolves.toBe(0);
@@ -453,6 +455,134 @@ describe('console roles and widths', () => {
         await nav.getByRole('link', { name: 'Organisation' }).waitFor();
         const roles = page.getByRole('list', { name: 'Connected services' });
         await expect(roles.innerText()).resolves.toMatch(/Allocation\s+admin/);
+      });
+    });
+  });
+
+  it('shows a bu-digital unit manager its subtree only, and none of the actions it may not take', async () => {
+    const { budgetId } = system.demo;
+    const managerKey = async (service: 'allocation' | 'billing') =>
+      (
+        await call<{ key: string }>(service, '/v1/api-keys', {
+          method: 'POST',
+          body: { name: 'digital lead', role: 'unit_manager', scopeUnitId: 'bu-digital' },
+        })
+      ).key;
+    const allocationKey = await managerKey('allocation');
+    const billingKey = await managerKey('billing');
+    const balances = await call<BalancesBody>('allocation', `/v1/budgets/${budgetId}/balances`, {
+      key: allocationKey,
+    });
+    const subtree = ['bu-digital', 'dept-customer-care', 'dept-marketing'];
+    expect(balances.units.map((unit) => unit.unitId).sort()).toEqual(subtree);
+    // Once nothing is loading any more, no error is shown (a 403 would be one).
+    const noAlert = async (page: Page) => {
+      // (Polled from here: the console's CSP forbids waitForFunction's string evaluation.)
+      const deadline = Date.now() + 30_000;
+      while ((await page.locator('p.loading').count()) > 0) {
+        if (Date.now() > deadline) throw new Error('the page was still loading after 30 s');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      await expect(page.getByRole('alert').allInnerTexts()).resolves.toEqual([]);
+    };
+
+    await withBrowser(async (session) => {
+      const { page } = session;
+      await step(session, 'core-manager-sign-in', async () => {
+        await signIn(page, system.consoleUrl, allocationKey);
+        await page.getByRole('link', { name: 'Keys' }).click();
+        await page.getByRole('heading', { name: 'Add a key for another service' }).waitFor();
+        await page.getByLabel('API key').fill(billingKey);
+        await page.getByRole('button', { name: 'Add key' }).click();
+        await page.getByRole('status').filter({ hasText: 'Connected: Billing' }).waitFor();
+        const roles = await page.getByRole('list', { name: 'Connected services' }).innerText();
+        expect(roles).toMatch(/Allocation\s+unit_manager · bu-digital/);
+        expect(roles).toMatch(/Billing\s+unit_manager · bu-digital/);
+      });
+
+      await step(session, 'core-manager-tree', async () => {
+        await page.goto(`${system.consoleUrl}/#/organisation?budget=${budgetId}`);
+        await page.getByRole('heading', { name: 'Organisation', level: 1 }).waitFor();
+        await page.locator('tr[data-unit-id="bu-digital"]').waitFor();
+        const rows = page.locator('table.tree-table tbody tr');
+        await expect(rows.first().getAttribute('data-unit-id')).resolves.toBe('bu-digital');
+        await expect(rows.first().getAttribute('data-depth')).resolves.toBe('0');
+        expect((await attributes(rows, 'data-unit-id')).sort()).toEqual(subtree);
+        for (const hidden of [system.demo.perimeterId, 'bu-operations', 'dept-logistics']) {
+          await expect(page.locator(`tr[data-unit-id="${hidden}"]`).count()).resolves.toBe(0);
+        }
+        for (const unit of balances.units) {
+          for (const figure of [
+            'allocated',
+            'reserved',
+            'committed',
+            'available',
+            'overrun',
+          ] as const) {
+            await expect(
+              amountIn(page, `tr[data-unit-id="${unit.unitId}"] td[data-figure="${figure}"]`),
+            ).resolves.toBe(unit.subtree[figure]);
+          }
+        }
+        // The budget's ceiling, but totals over the subtree only, and labelled so.
+        const card = `dl[aria-label="Budget ${budgetId} figures"]`;
+        await expect(
+          amountIn(page, `${card} div:has(dt:text-is("Committed in bu-digital and below")) dd`),
+        ).resolves.toBe(balances.totals.committed);
+        expect(balances.totals.committed).toBe(
+          balances.units.find((unit) => unit.unitId === 'bu-digital')?.subtree.committed,
+        );
+        await expect(
+          page
+            .locator(`${card} dt`)
+            .filter({ hasText: /^Committed$/ })
+            .count(),
+        ).resolves.toBe(0);
+        await noAlert(page);
+      });
+
+      await step(session, 'core-manager-burn-down', async () => {
+        await page.goto(`${system.consoleUrl}/#/burn-down?budget=${budgetId}`);
+        await page.getByRole('heading', { name: 'Budget burn-down', level: 1 }).waitFor();
+        await page.getByLabel('Burn-down figures').getByText('Allocated to bu-digital').waitFor();
+        await expect(page.getByLabel('Unit (drill down)').inputValue()).resolves.toBe('bu-digital');
+        await noAlert(page);
+      });
+
+      await step(session, 'core-manager-why', async () => {
+        await page.goto(`${system.consoleUrl}/#/allocation?budget=${budgetId}`);
+        await page.getByRole('heading', { name: 'Why this allocation', level: 1 }).waitFor();
+        await page.getByRole('heading', { name: /^Round / }).waitFor();
+        await page.getByText('may not run previews').waitFor();
+        await expect(
+          page.getByRole('button', { name: 'Preview', exact: true }).count(),
+        ).resolves.toBe(0);
+        await expect(page.getByRole('heading', { name: /what-if/i }).count()).resolves.toBe(0);
+        await noAlert(page);
+      });
+
+      await step(session, 'core-manager-audit', async () => {
+        await page.goto(`${system.consoleUrl}/#/audit?budget=${budgetId}`);
+        await page.getByRole('heading', { name: 'Audit', level: 1 }).waitFor();
+        await page.getByRole('heading', { name: 'Event history' }).waitFor();
+        const unit = page.getByLabel('Unit', { exact: true });
+        await expect(unit.inputValue()).resolves.toBe('bu-digital');
+        expect((await attributes(unit.locator('option'), 'value')).sort()).toEqual(subtree);
+        await page.getByText('UnitCreated').first().waitFor();
+        await expect(page.getByRole('button', { name: 'Verify ledgers' }).count()).resolves.toBe(0);
+        await expect(page.getByRole('radio', { name: 'The budget' }).count()).resolves.toBe(0);
+        await noAlert(page);
+      });
+
+      await step(session, 'core-manager-billing', async () => {
+        await page.goto(`${system.consoleUrl}/#/billing`);
+        await page.getByRole('heading', { name: 'Billing', level: 1 }).waitFor();
+        const options = page.getByLabel('Unit', { exact: true }).locator('option');
+        await options.first().waitFor({ state: 'attached' });
+        expect((await attributes(options, 'value')).sort()).toEqual(subtree);
+        await page.getByRole('heading', { name: /^Statement of bu-digital,/ }).waitFor();
+        await expect(page.getByRole('button', { name: /close period/i }).count()).resolves.toBe(0);
+        await noAlert(page);
       });
     });
   });

@@ -54,6 +54,7 @@ export function OrganisationPage() {
       {budget && (
         <BudgetFigures
           budget={budget}
+          scope={scope}
           balances={
             data.data?.balances.budgetId === budget.budgetId ? data.data.balances : undefined
           }
@@ -77,9 +78,20 @@ export function OrganisationPage() {
   );
 }
 
-function BudgetFigures({ budget, balances }: { budget: Budget; balances: Balances | undefined }) {
+function BudgetFigures({
+  budget,
+  scope,
+  balances,
+}: {
+  budget: Budget;
+  /** A unit manager's scope unit: its balances' totals are over that subtree only. */
+  scope: string | null | undefined;
+  balances: Balances | undefined;
+}) {
   const unallocated = toBig(budget.ceiling) - toBig(budget.allocated);
   const totals = balances?.totals;
+  // The ceiling and allocated are the budget's; the totals are over the rows the key may see.
+  const over = (label: string) => (scope ? `${label} in ${scope} and below` : label);
   const item = (label: string, value: string | bigint | undefined) => (
     <div>
       <dt>{label}</dt>
@@ -91,10 +103,10 @@ function BudgetFigures({ budget, balances }: { budget: Budget; balances: Balance
       {item('Ceiling', budget.ceiling)}
       {item('Allocated (all rounds)', budget.allocated)}
       {item('Not yet allocated', unallocated)}
-      {item('Reserved', totals?.reserved)}
-      {item('Committed', totals?.committed)}
-      {item('Available', totals?.available)}
-      {item('Overrun', totals?.overrun)}
+      {item(over('Reserved'), totals?.reserved)}
+      {item(over('Committed'), totals?.committed)}
+      {item(over('Available'), totals?.available)}
+      {item(over('Overrun'), totals?.overrun)}
     </dl>
   );
 }
