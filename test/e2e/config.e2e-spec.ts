@@ -13,10 +13,12 @@ describe.each(SERVICE_NAMES)('the %s service with a broken configuration', (serv
     expect(result.code).toBe(1);
     expect(result.stdout).toEqual([]);
     expect(result.stderr).toEqual([
-      `${service}: Invalid configuration: PORT must be an integer between 1 and 65535 (got "abc"); ` +
+      // Declaration order, base classes first: LOG_LEVEL is every process's (ProcessConfig).
+      `${service}: Invalid configuration: ` +
+        'LOG_LEVEL must be one of fatal, error, warn, info, debug, verbose (got "loud"); ' +
+        'PORT must be an integer between 1 and 65535 (got "abc"); ' +
         'DATABASE_URL is required; ' +
-        'KAFKA_BROKERS must be a comma-separated list of host:port (at most 100) (got "kafka"); ' +
-        'LOG_LEVEL must be one of fatal, error, warn, info, debug, verbose (got "loud")',
+        'KAFKA_BROKERS must be a comma-separated list of host:port (at most 100) (got "kafka")',
     ]);
   }, 60_000);
 });
