@@ -5,6 +5,7 @@
 import {
   createTestDatabase,
   freePort,
+  freePorts,
   kafkaBrokers,
   TestDatabase,
   uniqueTopicPrefix,
@@ -54,11 +55,9 @@ async function listeningPorts(ports: Ports): Promise<number[]> {
   return Object.values(ports).filter((_, index) => states[index]);
 }
 
-/** Four distinct free ports: freePort() closes its probe, so two calls may get the same one. */
-async function freePorts(): Promise<Ports> {
-  const taken = new Set<number>();
-  while (taken.size < 4) taken.add(await freePort());
-  const [allocation = 0, ingestion = 0, billing = 0, consolePort = 0] = [...taken];
+/** Four distinct free ports, one per listener of the system. */
+async function systemPorts(): Promise<Ports> {
+  const [allocation = 0, ingestion = 0, billing = 0, consolePort = 0] = await freePorts(4);
   return { allocation, ingestion, billing, console: consolePort };
 }
 
@@ -118,7 +117,7 @@ describe('npm start, distributed (DATABASE_URL and KAFKA_BROKERS set)', () => {
   });
 
   it('runs the three services on the chosen ports and stops them once on SIGINT, exit 0', async () => {
-    const ports = await freePorts();
+    const ports = await systemPorts();
     const env = startEnvironment(withPassword(database.url), ports, 'e2e-start');
     const started = (running = startProcess(startScript(), env));
     await waitForLine(started, /^\[plafond\] ready:/, READY_BOUND_MS);
@@ -165,7 +164,7 @@ describe('npm start, distributed (DATABASE_URL and KAFKA_BROKERS set)', () => {
   });
 
   it('leaves no service behind when the script itself is killed', async () => {
-    const ports = await freePorts();
+    const ports = await systemPorts();
     const started = (running = startProcess(
       startScript(),
       startEnvironment(database.url, ports, 'e2e-start-killed'),
@@ -197,7 +196,7 @@ describe('npm start, distributed (DATABASE_URL and KAFKA_BROKERS set)', () => {
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     const proxyPort = (proxy.address() as { port: number }).port;
     try {
-      const ports = await freePorts();
+      const ports = await systemPorts();
       const env = startEnvironment(database.url, ports, 'e2e-start-early');
       env.DATABASE_URL = withPassword(database.url, proxyPort);
       const started = (running = startProcess(startScript(), env));
@@ -219,7 +218,7 @@ describe('npm start, distributed (DATABASE_URL and KAFKA_BROKERS set)', () => {
   });
 
   it('names DATABASE_URL, without its password, when PostgreSQL does not answer', async () => {
-    const ports = await freePorts();
+    const ports = await systemPorts();
     const closed = await freePort();
     const env = startEnvironment(withPassword(database.url, closed), ports, 'e2e-start-nodb');
     const result = await runToCompletion(startScript(), env, 30_000);
@@ -232,7 +231,7 @@ describe('npm start, distributed (DATABASE_URL and KAFKA_BROKERS set)', () => {
   });
 
   it('names KAFKA_BROKERS when Kafka does not answer', async () => {
-    const ports = await freePorts();
+    const ports = await systemPorts();
     const env = startEnvironment(database.url, ports, 'e2e-start-nokafka');
     env.KAFKA_BROKERS = `127.0.0.1:${await freePort()}`;
     const result = await runToCompletion(startScript(), env, 30_000);
@@ -248,7 +247,7 @@ describe('npm start, distributed (DATABASE_URL and KAFKA_BROKERS set)', () => {
     ['INGESTION_PORT', 'http', /INGESTION_PORT must be an integer from 1 to 65535/],
     ['BILLING_PORT', '0', /BILLING_PORT must be an integer from 1 to 65535/],
   ])('refuses %s=%s before starting anything', async (variable, value, message) => {
-    const env = startEnvironment(database.url, await freePorts(), 'e2e-start-badport');
+    const env = startEnvironment(database.url, await systemPorts(), 'e2e-start-badport');
     env[variable] = value;
     const result = await runToCompletion(startScript(), env, 30_000);
     expect(result.code).toBe(1);
@@ -269,7 +268,7 @@ describe('npm start, distributed (DATABASE_URL and KAFKA_BROKERS set)', () => {
   });
 
   it('with DATABASE_URL but no KAFKA_BROKERS: one process on that PostgreSQL, no broker; SIGTERM, exit 0', async () => {
-    const ports = await freePorts();
+    const ports = await systemPorts();
     const dataDir = await mkdtemp(join(tmpdir(), 'plafond-e2e-start-db-'));
     try {
       const env: NodeJS.ProcessEnv = {
@@ -308,7 +307,7 @@ describe('npm start, distributed (DATABASE_URL and KAFKA_BROKERS set)', () => {
   });
 
   it('refuses two services on one port', async () => {
-    const ports = await freePorts();
+    const ports = await systemPorts();
     const env = startEnvironment(database.url, { ...ports, billing: ports.allocation }, 'e2e-dup');
     const result = await runToCompletion(startScript(), env, 30_000);
     expect(result.code).toBe(1);
@@ -347,7 +346,7 @@ describe('npm start, embedded (neither DATABASE_URL nor KAFKA_BROKERS)', () => {
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'plafond-e2e-start-'));
     dataDir = join(root, 'data');
-    ports = await freePorts();
+    ports = await systemPorts();
   });
 
   afterEach(async () => {
@@ -509,7 +508,7 @@ describe('npm start, embedded (neither DATABASE_URL nor KAFKA_BROKERS)', () => {
 
     const second = await runToCompletion(
       startScript(),
-      embeddedEnvironment(await freePorts()),
+      embeddedEnvironment(await systemPorts()),
       60_000,
     );
     expect(second.code).toBe(1);
@@ -525,7 +524,7 @@ describe('npm start, embedded (neither DATABASE_URL nor KAFKA_BROKERS)', () => {
 
   it('a first start killed (SIGKILL) during the demo seed: the next start resumes it, keeps what was made, doubles nothing and prints new keys; seeding once more changes no id', async () => {
     const killedDir = join(root, 'killed-during-seed');
-    const servicePorts = await freePorts();
+    const servicePorts = await systemPorts();
     const env = embeddedEnvironment(servicePorts, { PLAFOND_DATA_DIR: killedDir });
     const first = (running = startProcess(startScript(), env));
     // Killed the moment the seed reports its units made: the rest of the seed (use cases,
@@ -618,7 +617,7 @@ describe('npm start, embedded (neither DATABASE_URL nor KAFKA_BROKERS)', () => {
 
   it('refuses KAFKA_BROKERS without DATABASE_URL, naming DATABASE_URL', async () => {
     const env = {
-      ...embeddedEnvironment(await freePorts()),
+      ...embeddedEnvironment(await systemPorts()),
       KAFKA_BROKERS: kafkaBrokers().join(','),
     };
     const result = await runToCompletion(startScript(), env, 30_000);
@@ -627,7 +626,7 @@ describe('npm start, embedded (neither DATABASE_URL nor KAFKA_BROKERS)', () => {
   });
 
   it('names CONSOLE_PORT when the console cannot listen, and stops the rest, exit 1', async () => {
-    const servicePorts = await freePorts();
+    const servicePorts = await systemPorts();
     const busy = createServer();
     await new Promise<void>((done) => busy.listen(servicePorts.console, '127.0.0.1', done));
     try {

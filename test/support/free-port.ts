@@ -18,3 +18,13 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * `count` distinct free ports: freePort() closes its probe, so two calls in a row may hand out
+ * the same port (for processes that will all listen at once).
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const taken = new Set<number>();
+  while (taken.size < count) taken.add(await freePort());
+  return [...taken];
+}

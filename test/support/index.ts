@@ -4,5 +4,5 @@ export { createTestDatabase, serverDatabaseUrl, type TestDatabase } from './test
 export { kafkaBrokers, uniqueTopicPrefix } from './kafka-topics';
 export { currentRunId } from './run-id';
 export { waitFor, type WaitForOptions } from './wait-for';
-export { freePort } from './free-port';
+export { freePort, freePorts } from './free-port';
 export { allLedgerEvents } from './ledger-events';

@@ -4,7 +4,7 @@
 // system's Chromium is used (PLAFOND_CHROMIUM, else /usr/bin/chromium, else chromium-browser
 // on PATH); a missing one fails the tests with what to install.
 import { generateApiKey } from '@plafond/platform';
-import { freePort } from '@plafond/testing';
+import { freePorts } from '@plafond/testing';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -92,10 +92,7 @@ export async function startConsoleSystem(label: string): Promise<ConsoleSystem> 
     await rm(dataDir, { recursive: true, force: true });
   };
   try {
-    // Distinct: freePort() closes its probe, so two calls may hand out the same port.
-    const taken = new Set<number>();
-    while (taken.size < 4) taken.add(await freePort());
-    const [consolePort = 0, allocation = 0, ingestion = 0, billing = 0] = [...taken];
+    const [consolePort = 0, allocation = 0, ingestion = 0, billing = 0] = await freePorts(4);
     const ports = { console: consolePort, allocation, ingestion, billing };
     const url = (port: number) => `http://127.0.0.1:${port}`;
     const adminKey = generateApiKey().key;

@@ -11,7 +11,7 @@
 import { generateApiKey } from '@plafond/platform';
 import {
   createTestDatabase,
-  freePort,
+  freePorts,
   kafkaBrokers,
   uniqueTopicPrefix,
   type TestDatabase,
@@ -77,18 +77,20 @@ const STOP_BOUND_MS = 30_000;
 
 const outputOf = (running: RunningProcess) => [...running.stdout, ...running.stderr].join('\n');
 
-async function freeUrls(): Promise<{ ports: Record<ServiceName, number>; urls: ServiceUrls }> {
-  const ports = {
-    allocation: await freePort(),
-    ingestion: await freePort(),
-    billing: await freePort(),
-  };
+/** The services' ports and URLs, and a fourth distinct port for the console. */
+async function freeUrls(): Promise<{
+  ports: Record<ServiceName, number>;
+  urls: ServiceUrls;
+  consolePort: number;
+}> {
+  const [allocation = 0, ingestion = 0, billing = 0, consolePort = 0] = await freePorts(4);
+  const ports = { allocation, ingestion, billing };
   const urls = {
     allocation: `http://127.0.0.1:${ports.allocation}`,
     ingestion: `http://127.0.0.1:${ports.ingestion}`,
     billing: `http://127.0.0.1:${ports.billing}`,
   };
-  return { ports, urls };
+  return { ports, urls, consolePort };
 }
 
 async function stopAll(
@@ -174,7 +176,7 @@ export async function startEmbedded(label: string): Promise<RunningSystem> {
   };
   try {
     const adminKey = generateApiKey().key;
-    const { ports, urls } = await freeUrls();
+    const { ports, urls, consolePort } = await freeUrls();
     // baseEnvironment() carries neither DATABASE_URL nor KAFKA_BROKERS: the embedded default.
     const env = {
       ...baseEnvironment(),
@@ -185,7 +187,7 @@ export async function startEmbedded(label: string): Promise<RunningSystem> {
       INGESTION_PORT: String(ports.ingestion),
       BILLING_PORT: String(ports.billing),
       // The web console too (its own free port: the default 3000 may be taken by another run).
-      CONSOLE_PORT: String(await freePort()),
+      CONSOLE_PORT: String(consolePort),
       ADMIN_API_KEY: adminKey,
     };
     const started = startProcess(builtFile('dist/scripts/start.js'), env);
