@@ -1,7 +1,12 @@
 // The console as its own process (`node dist/apps/console/server/main.js`): the production
 // container's entry point, and what `npm run start:distributed` spawns. `npm start`'s embedded
 // host runs the same ConsoleServer in its own process instead.
-import { describeConfigValues, JsonLogger, loadConfig } from '@plafond/platform';
+import {
+  describeConfigValues,
+  installCrashHandlers,
+  JsonLogger,
+  loadConfig,
+} from '@plafond/platform';
 import { ConsoleConfig } from './config';
 import { ConsoleServer } from './console-server';
 
@@ -16,12 +21,7 @@ async function main(): Promise<number | undefined> {
     return 1;
   }
   const logger = new JsonLogger({ service: 'console', level: config.logLevel });
-  const fatal = (what: string) => (error: unknown) => {
-    logger.write('fatal', what, { err: error }, 'Process');
-    process.exit(1);
-  };
-  process.on('uncaughtException', fatal('uncaught exception'));
-  process.on('unhandledRejection', fatal('unhandled promise rejection'));
+  installCrashHandlers(logger);
   logger.write('info', 'configuration loaded', describeConfigValues(config), 'Bootstrap');
   const server = new ConsoleServer(config, logger);
   let stopping = false;

@@ -98,7 +98,8 @@ export async function createServiceApplication<C extends ServiceConfig>(
   return app;
 }
 
-function installCrashHandlers(logger: JsonLogger): void {
+/** An uncaught exception or unhandled rejection is logged as fatal and ends the process (exit 1). */
+export function installCrashHandlers(logger: JsonLogger): void {
   process.on('uncaughtException', (error) => {
     logger.write('fatal', 'uncaught exception', { err: error }, 'Process');
     process.exit(1);
